@@ -1,0 +1,872 @@
+"""The case register: people held in Xinjiang, their relatives, petitions and outcomes.
+
+Read DESIGN.md beside the code: names, choices and rules here are the ones it gives.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Min, Q, Value
+from django.db.models.functions import Cast, Concat, LPad
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases.names import combined_name_key
+
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def not_in_future(value: datetime.date) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date lies in the future."), code="future_date")
+
+
+def birth_year_not_in_future(value: int) -> None:
+    if value and value > timezone.localdate().year:
+        raise ValidationError(_("This year lies in the future."), code="future_year")
+
+
+BIRTH_YEAR_VALIDATORS = [MinValueValidator(EARLIEST_BIRTH_YEAR), birth_year_not_in_future]
+
+
+def birth_year_constraint(prefix: str) -> models.CheckConstraint:
+    # The upper bound is loose on purpose: the form refuses years in the future.
+    return models.CheckConstraint(
+        condition=Q(birth_year__isnull=True) | Q(birth_year__gte=EARLIEST_BIRTH_YEAR, birth_year__lte=2100),
+        name=f"{prefix}_birth_year_in_range",
+    )
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", _("year only")
+    MONTH = "month", _("month and year")
+    DAY = "day", _("exact day")
+
+
+def normalize_date(value: datetime.date | None, precision: str) -> datetime.date | None:
+    """Store a year as 1 January and a month as its first day, so equal dates compare equal."""
+    if value is None:
+        return None
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
+def format_approximate(value: datetime.date | None, precision: str) -> str:
+    """'2018', 'March 2018' or '12 March 2018', as precise as the family knows."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Multilingual:
+    """A row named in kk, ru and en (and sometimes zh): show the name in the active language."""
+
+    name_en: str
+
+    def localized(self, prefix: str = "name") -> str:
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"{prefix}_{language}", "") or getattr(self, f"{prefix}_en")
+
+
+# --- Places and authorities -------------------------------------------------------------------
+
+
+class Place(Multilingual, TimeStamped):
+    """A prefecture-level place in Xinjiang, or Kazakhstan / elsewhere / unknown."""
+
+    class Kind(models.TextChoices):
+        PREFECTURE = "prefecture", _("prefecture or prefecture-level city")
+        CITY = "city", _("sub-prefecture city")
+        ELSEWHERE = "elsewhere", _("outside Xinjiang")
+        UNKNOWN = "unknown", _("unknown")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name_en = models.CharField(_("name in English"), max_length=100)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=100, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
+    name_zh = models.CharField(_("name in Chinese"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name_en"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self) -> str:
+        return self.localized()
+
+
+class Authority(Multilingual, TimeStamped):
+    """A body a petition is addressed to."""
+
+    class Kind(models.TextChoices):
+        KAZAKHSTAN = "kazakhstan", _("Kazakhstan")
+        CHINA = "china", _("China")
+        INTERNATIONAL = "international", _("international")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name_en"]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+
+    def __str__(self) -> str:
+        return self.localized()
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class Ethnicity(models.TextChoices):
+    KAZAKH = "kazakh", _("Kazakh")
+    UYGHUR = "uyghur", _("Uyghur")
+    KYRGYZ = "kyrgyz", _("Kyrgyz")
+    UZBEK = "uzbek", _("Uzbek")
+    TAJIK = "tajik", _("Tajik")
+    HUI = "hui", _("Hui")
+    TATAR = "tatar", _("Tatar")
+    MONGOL = "mongol", _("Mongol")
+    OTHER = "other", _("other")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class Status(models.TextChoices):
+    CAMP = "camp", _("held in a camp")
+    PRETRIAL = "pretrial", _("in custody, pre-trial")
+    PRISON = "prison", _("in prison (sentenced)")
+    HOUSE_ARREST = "house_arrest", _("under house arrest")
+    BARRED_FROM_LEAVING = "barred_from_leaving", _("barred from leaving China")
+    FORCED_LABOUR = "forced_labour", _("in forced labour")
+    RELEASED = "released", _("released, still in China")
+    LEFT_CHINA = "left_china", _("left China")
+    DECEASED = "deceased", _("deceased")
+    UNKNOWN = "unknown", _("whereabouts unknown")
+
+
+HELD_STATUSES = frozenset(
+    {
+        Status.CAMP,
+        Status.PRETRIAL,
+        Status.PRISON,
+        Status.HOUSE_ARREST,
+        Status.BARRED_FROM_LEAVING,
+        Status.FORCED_LABOUR,
+    }
+)
+
+
+class DetainedPersonQuerySet(models.QuerySet):
+    def counted(self) -> "DetainedPersonQuerySet":
+        """The cases that public statistics count: not excluded, not a duplicate."""
+        return self.filter(counted_in_statistics=True, duplicate_of__isnull=True)
+
+    def held(self) -> "DetainedPersonQuerySet":
+        return self.filter(status__in=HELD_STATUSES)
+
+    def not_held(self) -> "DetainedPersonQuerySet":
+        return self.exclude(status__in=HELD_STATUSES)
+
+    def with_petition_summary(self) -> "DetainedPersonQuerySet":
+        """Annotate the number of petitions and the next follow-up date of an open one."""
+        return self.annotate(
+            petition_count=Count("petitions", distinct=True),
+            next_follow_up=Min(
+                "petitions__follow_up_on", filter=~Q(petitions__status=PetitionStatus.CLOSED)
+            ),
+        )
+
+    def without_petition(self) -> "DetainedPersonQuerySet":
+        return self.filter(petitions__isnull=True)
+
+    def with_overdue_follow_up(self) -> "DetainedPersonQuerySet":
+        return self.filter(petitions__in=Petition.objects.overdue()).distinct()
+
+    def assign_case_numbers(self) -> int:
+        """Number every case that has none from its primary key, which is never reused."""
+        number = Concat(Value("C-"), LPad(Cast("id", models.CharField()), 5, Value("0")))
+        return self.filter(case_number__isnull=True).update(case_number=number)
+
+
+class DetainedPerson(TimeStamped):
+    """One case: a person held, or who was held, in China."""
+
+    class Citizenship(models.TextChoices):
+        PRC = "prc", _("China (PRC)")
+        KAZAKHSTAN = "kazakhstan", _("Kazakhstan")
+        PRC_KZ_RESIDENT = "prc_kz_resident", _("China, with a Kazakhstan residence permit")
+        OTHER = "other", _("other")
+        UNKNOWN = "unknown", _("unknown")
+
+    class Verification(models.TextChoices):
+        REPORTED = "reported", _("reported (one source)")
+        CORROBORATED = "corroborated", _("corroborated (two sources or a document)")
+        CONFIRMED = "confirmed", _("confirmed (official acknowledgement)")
+
+    case_number = models.CharField(
+        _("case number"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    full_name = models.CharField(
+        _("full name"), max_length=200, help_text=_("As the family writes it, usually in Kazakh.")
+    )
+    name_latin = models.CharField(_("name in Latin letters"), max_length=200, blank=True)
+    name_chinese = models.CharField(_("name in Chinese characters"), max_length=100, blank=True)
+    other_names = models.TextField(
+        _("other spellings"), blank=True, help_text=_("One per line: every spelling seen.")
+    )
+    # Admin search and duplicate detection match on this (an index serves it; see migrations).
+    name_key = models.TextField(_("name search key"), blank=True, editable=False, db_index=True)
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=BIRTH_YEAR_VALIDATORS
+    )
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=10, choices=Ethnicity.choices, default=Ethnicity.UNKNOWN
+    )
+    citizenship = models.CharField(
+        _("citizenship"), max_length=20, choices=Citizenship.choices, default=Citizenship.UNKNOWN
+    )
+    occupation = models.CharField(_("occupation"), max_length=200, blank=True)
+    home_place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="persons",
+        verbose_name=_("home place (prefecture)"),
+    )
+    home_detail = models.CharField(
+        _("county, village"), max_length=200, blank=True, help_text=_("Private: never published.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNKNOWN
+    )
+    detained_on = models.DateField(
+        _("detained on"), null=True, blank=True, validators=[not_in_future]
+    )
+    detained_on_precision = models.CharField(
+        _("precision of detention date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.YEAR,
+    )
+    last_contact_on = models.DateField(
+        _("last contact on"), null=True, blank=True, validators=[not_in_future]
+    )
+    last_contact_on_precision = models.CharField(
+        _("precision of last contact date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.YEAR,
+    )
+    verification = models.CharField(
+        _("verification"),
+        max_length=20,
+        choices=Verification.choices,
+        default=Verification.REPORTED,
+    )
+    counted_in_statistics = models.BooleanField(
+        _("counted in public statistics"),
+        default=True,
+        help_text=_("A coordinator can exclude a case from the public counts."),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+        help_text=_("A duplicate is never counted."),
+    )
+    notes = models.TextField(_("notes (private)"), blank=True)
+    history = HistoricalRecords()
+
+    objects = DetainedPersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("detained person")
+        verbose_name_plural = _("detained persons")
+        constraints = [
+            birth_year_constraint("person"),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=models.F("id")), name="person_not_duplicate_of_itself"
+            ),
+        ]
+        indexes = [
+            # Public statistics filter counted cases by status and year of detention.
+            models.Index(fields=["status", "detained_on"], name="person_status_detained_idx"),
+        ]
+
+    def __str__(self) -> str:
+        if self.case_number:
+            return f"{self.case_number} {self.full_name}"
+        return self.full_name
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in HELD_STATUSES
+
+    @property
+    def detained_on_display(self) -> str:
+        return format_approximate(self.detained_on, self.detained_on_precision)
+
+    def clean(self) -> None:
+        if self.duplicate_of_id and self.duplicate_of_id == self.pk:
+            raise ValidationError({"duplicate_of": _("A case cannot be a duplicate of itself.")})
+
+    def save(self, *args, **kwargs) -> None:
+        self.detained_on = normalize_date(self.detained_on, self.detained_on_precision)
+        self.last_contact_on = normalize_date(self.last_contact_on, self.last_contact_on_precision)
+        self.name_key = combined_name_key(
+            self.full_name, self.name_latin, self.name_chinese, self.other_names
+        )
+        super().save(*args, **kwargs)
+        if not self.case_number:
+            DetainedPerson.objects.filter(pk=self.pk).assign_case_numbers()
+            self.case_number = DetainedPerson.case_number_for(self.pk)
+
+    @staticmethod
+    def case_number_for(pk: int) -> str:
+        return f"C-{pk:05d}"
+
+    def apply_latest_outcome(self) -> None:
+        """Set the status that the most recent outcome implies (see OUTCOME_STATUS)."""
+        latest = self.outcomes.order_by("-occurred_on", "-created_at").first()
+        status = OUTCOME_STATUS.get(latest.kind) if latest else None
+        if status and status != self.status:
+            self.status = status
+            self.save(update_fields=["status", "updated_at"])
+
+
+class Relative(TimeStamped):
+    """A family member, usually in Kazakhstan, often the one who petitions."""
+
+    class Citizenship(models.TextChoices):
+        KAZAKHSTAN = "kazakhstan", _("Kazakhstan")
+        PRC = "prc", _("China (PRC)")
+        OTHER = "other", _("other")
+        UNKNOWN = "unknown", _("unknown")
+
+    class LivesIn(models.TextChoices):
+        KAZAKHSTAN = "kazakhstan", _("Kazakhstan")
+        CHINA = "china", _("China")
+        OTHER = "other", _("another country")
+        UNKNOWN = "unknown", _("unknown")
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=200, blank=True)
+    name_key = models.TextField(_("name search key"), blank=True, editable=False, db_index=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=BIRTH_YEAR_VALIDATORS
+    )
+    citizenship = models.CharField(
+        _("citizenship"), max_length=20, choices=Citizenship.choices, default=Citizenship.UNKNOWN
+    )
+    lives_in = models.CharField(
+        _("lives in"), max_length=20, choices=LivesIn.choices, default=LivesIn.UNKNOWN
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    # Contact details: shown only with the permission cases.view_contact_details.
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    notes = models.TextField(_("notes (private)"), blank=True)
+    history = HistoricalRecords()
+
+    CONTACT_FIELDS = ("phone", "email", "address")
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("relative")
+        verbose_name_plural = _("relatives")
+        permissions = [("view_contact_details", _("Can see relatives' contact details"))]
+        constraints = [birth_year_constraint("relative")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = combined_name_key(self.full_name, self.name_latin)
+        super().save(*args, **kwargs)
+
+
+class Kinship(TimeStamped):
+    """How a relative is related to a person held: the relative is the person's <relationship>."""
+
+    class Relationship(models.TextChoices):
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        PARENT = "parent", _("parent")
+        SIBLING = "sibling", _("sibling")
+        GRANDCHILD = "grandchild", _("grandchild")
+        GRANDPARENT = "grandparent", _("grandparent")
+        OTHER = "other", _("other relative")
+
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.CASCADE, related_name="kinships", verbose_name=_("person")
+    )
+    relative = models.ForeignKey(
+        Relative, on_delete=models.CASCADE, related_name="kinships", verbose_name=_("relative")
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=20, choices=Relationship.choices, default=Relationship.OTHER
+    )
+    is_contact = models.BooleanField(_("family contact"), default=False)
+    separated = models.BooleanField(
+        _("separated by the detention"),
+        default=False,
+        help_text=_("E.g. a child in Kazakhstan whose mother is held."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "relationship"]
+        verbose_name = _("kinship")
+        verbose_name_plural = _("kinships")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relative"], name="kinship_unique_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relative} — {self.get_relationship_display()}"
+
+
+# --- Petitions --------------------------------------------------------------------------------
+
+
+class PetitionStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    REGISTERED = "registered", _("registered")
+    FORWARDED = "forwarded", _("forwarded to another body")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+class PetitionQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date | None = None) -> "PetitionQuerySet":
+        """Petitions whose follow-up date has passed and that are not closed."""
+        today = today or timezone.localdate()
+        return self.filter(follow_up_on__lt=today).exclude(status=PetitionStatus.CLOSED)
+
+    def answered(self) -> "PetitionQuerySet":
+        return self.filter(response_received_on__isnull=False)
+
+
+class Petition(TimeStamped):
+    """An appeal on behalf of one or more held persons."""
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("letter")
+        EGOV = "egov", _("e-government online appeal")
+        IN_PERSON = "in_person", _("in person")
+        EMAIL = "email", _("email")
+        UN_FORM = "un_form", _("UN complaint form")
+
+    class ResponseKind(models.TextChoices):
+        NONE = "none", _("no answer yet")
+        FORMAL = "formal", _("formal reply without action")
+        INFORMATION = "information", _("information given")
+        PROMISE = "promise", _("promise to act")
+        REFUSAL = "refusal", _("refusal")
+
+    Status = PetitionStatus
+
+    persons = models.ManyToManyField(
+        DetainedPerson, related_name="petitions", verbose_name=_("persons")
+    )
+    petitioners = models.ManyToManyField(
+        Relative, related_name="petitions", blank=True, verbose_name=_("petitioners")
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="petitions",
+        verbose_name=_("authority"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.LETTER
+    )
+    submitted_on = models.DateField(
+        _("submitted on"), null=True, blank=True, validators=[not_in_future]
+    )
+    our_reference = models.CharField(_("our reference"), max_length=100, blank=True)
+    their_reference = models.CharField(_("their reference"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PetitionStatus.choices, default=PetitionStatus.DRAFT
+    )
+    response_received_on = models.DateField(
+        _("answer received on"), null=True, blank=True, validators=[not_in_future]
+    )
+    response_kind = models.CharField(
+        _("kind of answer"), max_length=20, choices=ResponseKind.choices, default=ResponseKind.NONE
+    )
+    response_summary = models.TextField(_("summary of the answer"), blank=True)
+    follow_up_on = models.DateField(
+        _("follow up on"),
+        null=True,
+        blank=True,
+        help_text=_("When to chase it next. Left empty on submission, it is set automatically."),
+    )
+    notes = models.TextField(_("notes (private)"), blank=True)
+    history = HistoricalRecords(m2m_fields=[persons, petitioners])
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_on", "-created_at"]
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(response_received_on__isnull=True)
+                | Q(submitted_on__isnull=True)
+                | Q(response_received_on__gte=models.F("submitted_on")),
+                name="petition_answer_not_before_submission",
+            ),
+        ]
+        indexes = [
+            # The "overdue follow-up" filter and today's work list.
+            models.Index(fields=["follow_up_on", "status"], name="petition_follow_up_idx"),
+        ]
+
+    def __str__(self) -> str:
+        when = self.submitted_on.isoformat() if self.submitted_on else _("not submitted")
+        return f"#{self.pk or '—'} {self.authority} ({when})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.follow_up_on
+            and self.follow_up_on < timezone.localdate()
+            and self.status != PetitionStatus.CLOSED
+        )
+
+    def clean(self) -> None:
+        if (
+            self.submitted_on
+            and self.response_received_on
+            and self.response_received_on < self.submitted_on
+        ):
+            raise ValidationError(
+                {"response_received_on": _("An answer cannot arrive before the submission.")}
+            )
+        if self.status != PetitionStatus.DRAFT and not self.submitted_on:
+            raise ValidationError(
+                {"submitted_on": _("Give the submission date (an estimate is better than none).")}
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        if (
+            self.status == PetitionStatus.SUBMITTED
+            and self.follow_up_on is None
+            and self.submitted_on
+        ):
+            self.follow_up_on = self.submitted_on + datetime.timedelta(
+                days=settings.PETITION_FOLLOW_UP_DAYS
+            )
+        status_changed = getattr(self, "_loaded_status", None) != self.status
+        super().save(*args, **kwargs)
+        if status_changed:
+            self.record_event(self.status, user=getattr(self, "changed_by", None))
+            self._loaded_status = self.status
+
+    def record_event(self, status: str, user=None, note: str = "") -> "PetitionEvent":
+        """Add a line to the petition's timeline, dated when it happened if the dates say so."""
+        on = {
+            PetitionStatus.SUBMITTED: self.submitted_on,
+            PetitionStatus.ANSWERED: self.response_received_on,
+        }.get(status) or timezone.localdate()
+        return PetitionEvent.objects.create(
+            petition=self, on=on, status=status, note=note, created_by=user
+        )
+
+
+class PetitionEvent(TimeStamped):
+    """One line of a petition's timeline: a status change or a follow-up."""
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="events", verbose_name=_("petition")
+    )
+    on = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=20, choices=PetitionStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["petition", "on", "created_at"]
+        verbose_name = _("petition event")
+        verbose_name_plural = _("petition events")
+
+    def __str__(self) -> str:
+        return f"{self.on.isoformat()} {self.get_status_display()}"
+
+
+# --- Outcomes ---------------------------------------------------------------------------------
+
+
+class Outcome(TimeStamped):
+    """Something that happened to a held person."""
+
+    class Kind(models.TextChoices):
+        RELEASED_FROM_CAMP = "released_from_camp", _("released from a camp")
+        RELEASED_FROM_PRISON = "released_from_prison", _("released from prison")
+        SENTENCED = "sentenced", _("sentenced")
+        TRANSFERRED = "transferred", _("transferred")
+        PASSPORT_RETURNED = "passport_returned", _("passport returned")
+        ALLOWED_TO_LEAVE = "allowed_to_leave", _("allowed to leave China")
+        RETURNED_TO_KAZAKHSTAN = "returned_to_kazakhstan", _("returned to Kazakhstan")
+        REUNITED = "reunited", _("reunited with family")
+        DIED = "died", _("died")
+        OTHER = "other", _("other")
+
+    RELEASES = frozenset({Kind.RELEASED_FROM_CAMP, Kind.RELEASED_FROM_PRISON})
+
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("person")
+    )
+    kind = models.CharField(_("what happened"), max_length=30, choices=Kind.choices)
+    occurred_on = models.DateField(_("when"), validators=[not_in_future])
+    occurred_on_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.YEAR,
+    )
+    sentence_years = models.PositiveSmallIntegerField(
+        _("sentence (years)"), null=True, blank=True, validators=[MaxValueValidator(99)]
+    )
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("after petition"),
+    )
+    notes = models.TextField(_("notes (private)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "occurred_on", "created_at"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sentence_years__isnull=True) | Q(kind="sentenced"),
+                name="outcome_sentence_only_when_sentenced",
+            ),
+            models.CheckConstraint(
+                condition=Q(sentence_years__isnull=True) | Q(sentence_years__lte=99),
+                name="outcome_sentence_years_in_range",
+            ),
+        ]
+        indexes = [
+            # Public statistics: outcomes by kind and by year.
+            models.Index(fields=["kind", "occurred_on"], name="outcome_kind_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_on_display})"
+
+    @property
+    def occurred_on_display(self) -> str:
+        return format_approximate(self.occurred_on, self.occurred_on_precision)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.sentence_years is not None and self.kind != self.Kind.SENTENCED:
+            errors["sentence_years"] = _("A sentence length belongs to a 'sentenced' outcome.")
+        person = self.person if self.person_id else None
+        if (
+            person
+            and person.detained_on
+            and self.occurred_on
+            and self.kind in self.RELEASES
+            and self._before_detention(person)
+        ):
+            errors["occurred_on"] = _("A release cannot precede the detention (%(date)s).") % {
+                "date": person.detained_on_display
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def _before_detention(self, person: DetainedPerson) -> bool:
+        # Compare only as precisely as the vaguer of the two dates is known.
+        vague = DatePrecision.YEAR in (self.occurred_on_precision, person.detained_on_precision)
+        if vague:
+            return self.occurred_on.year < person.detained_on.year
+        return self.occurred_on < person.detained_on
+
+    def save(self, *args, **kwargs) -> None:
+        self.occurred_on = normalize_date(self.occurred_on, self.occurred_on_precision)
+        super().save(*args, **kwargs)
+        self.person.apply_latest_outcome()
+
+
+# The one mapping from what happened to the person's current status. None: no change.
+OUTCOME_STATUS: dict[str, str | None] = {
+    Outcome.Kind.RELEASED_FROM_CAMP: Status.RELEASED,
+    Outcome.Kind.RELEASED_FROM_PRISON: Status.RELEASED,
+    Outcome.Kind.SENTENCED: Status.PRISON,
+    Outcome.Kind.TRANSFERRED: None,
+    Outcome.Kind.PASSPORT_RETURNED: Status.RELEASED,
+    Outcome.Kind.ALLOWED_TO_LEAVE: Status.RELEASED,
+    Outcome.Kind.RETURNED_TO_KAZAKHSTAN: Status.LEFT_CHINA,
+    Outcome.Kind.REUNITED: Status.LEFT_CHINA,
+    Outcome.Kind.DIED: Status.DECEASED,
+    Outcome.Kind.OTHER: None,
+}
+
+
+# --- Evidence and published figures -----------------------------------------------------------
+
+
+def source_upload_path(instance: "Source", filename: str) -> str:
+    return f"sources/{timezone.now():%Y/%m}/{filename}"
+
+
+class Source(TimeStamped):
+    """Evidence behind a case or a petition. Its file is served only to holders of the
+    built-in permission cases.view_source."""
+
+    class Kind(models.TextChoices):
+        VIDEO_TESTIMONY = "video_testimony", _("video testimony")
+        WRITTEN_TESTIMONY = "written_testimony", _("written testimony")
+        OFFICIAL_LETTER = "official_letter", _("official letter")
+        PETITION_COPY = "petition_copy", _("copy of a petition")
+        MEDIA_REPORT = "media_report", _("media report")
+        OTHER = "other", _("other")
+
+    person = models.ForeignKey(
+        DetainedPerson,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sources",
+        verbose_name=_("person"),
+    )
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sources",
+        verbose_name=_("petition"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=source_upload_path, blank=True)
+    dated = models.DateField(_("dated"), null=True, blank=True, validators=[not_in_future])
+    language = models.CharField(_("language"), max_length=20, blank=True)
+    notes = models.TextField(_("notes (private)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-dated", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(petition__isnull=False),
+                name="source_about_person_or_petition",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublishedFigure(Multilingual, TimeStamped):
+    """A figure published by someone else, cited on the public page with its source."""
+
+    label_en = models.CharField(_("label in English"), max_length=300)
+    label_kk = models.CharField(_("label in Kazakh"), max_length=300, blank=True)
+    label_ru = models.CharField(_("label in Russian"), max_length=300, blank=True)
+    value = models.PositiveIntegerField(_("value"))
+    as_of = models.DateField(_("as of"), validators=[not_in_future])
+    as_of_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.YEAR,
+    )
+    source_name = models.CharField(_("source"), max_length=300)
+    source_url = models.URLField(_("source web address"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "as_of"]
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"
+
+    @property
+    def label(self) -> str:
+        return self.localized("label")
+
+    @property
+    def as_of_display(self) -> str:
+        return format_approximate(self.as_of, self.as_of_precision)
+
+    def save(self, *args, **kwargs) -> None:
+        self.as_of = normalize_date(self.as_of, self.as_of_precision)
+        super().save(*args, **kwargs)

@@ -1,0 +1,71 @@
+"""A small hand-written factory: a few named people and the records around them."""
+
+import datetime
+import itertools
+
+from django.contrib.auth.models import Permission, User
+
+from cases.models import (
+    Authority,
+    DatePrecision,
+    DetainedPerson,
+    Kinship,
+    Outcome,
+    Petition,
+    Place,
+    Relative,
+    Status,
+)
+
+_counter = itertools.count(1)
+
+
+def make_person(full_name: str | None = None, **fields) -> DetainedPerson:
+    fields.setdefault("status", Status.CAMP)
+    if "detained_on" in fields:
+        fields.setdefault("detained_on_precision", DatePrecision.YEAR)
+    return DetainedPerson.objects.create(
+        full_name=full_name or f"Generated Person {next(_counter)}", **fields
+    )
+
+
+def make_relative(full_name: str | None = None, **fields) -> Relative:
+    return Relative.objects.create(full_name=full_name or f"Relative {next(_counter)}", **fields)
+
+
+def make_kinship(person: DetainedPerson, relative: Relative, **fields) -> Kinship:
+    fields.setdefault("relationship", Kinship.Relationship.CHILD)
+    return Kinship.objects.create(person=person, relative=relative, **fields)
+
+
+def make_petition(*persons: DetainedPerson, authority: str = "president", **fields) -> Petition:
+    fields.setdefault("status", Petition.Status.SUBMITTED)
+    if fields["status"] != Petition.Status.DRAFT:
+        fields.setdefault("submitted_on", datetime.date(2019, 3, 1))
+    petition = Petition.objects.create(authority=Authority.objects.get(code=authority), **fields)
+    petition.persons.set(persons)
+    return petition
+
+
+def make_outcome(person: DetainedPerson, kind: str, on: datetime.date, **fields) -> Outcome:
+    fields.setdefault("occurred_on_precision", DatePrecision.DAY)
+    return Outcome.objects.create(person=person, kind=kind, occurred_on=on, **fields)
+
+
+def place(code: str) -> Place:
+    return Place.objects.get(code=code)
+
+
+def make_user(username: str, *, superuser: bool = False, perms: tuple[str, ...] = ()) -> User:
+    """A staff user; `perms` are 'app.codename' strings, e.g. 'cases.view_relative'."""
+    user = User.objects.create_user(
+        username, f"{username}@example.org", "correct horse battery", is_staff=True
+    )
+    user.is_superuser = superuser
+    user.save()
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
