@@ -38,7 +38,8 @@ BIRTH_YEAR_VALIDATORS = [MinValueValidator(EARLIEST_BIRTH_YEAR), birth_year_not_
 def birth_year_constraint(prefix: str) -> models.CheckConstraint:
     # The upper bound is loose on purpose: the form refuses years in the future.
     return models.CheckConstraint(
-        condition=Q(birth_year__isnull=True) | Q(birth_year__gte=EARLIEST_BIRTH_YEAR, birth_year__lte=2100),
+        condition=Q(birth_year__isnull=True)
+        | Q(birth_year__gte=EARLIEST_BIRTH_YEAR, birth_year__lte=2100),
         name=f"{prefix}_birth_year_in_range",
     )
 
@@ -341,6 +342,17 @@ class DetainedPerson(TimeStamped):
             return f"{self.case_number} {self.full_name}"
         return self.full_name
 
+    def save(self, *args, **kwargs) -> None:
+        self.detained_on = normalize_date(self.detained_on, self.detained_on_precision)
+        self.last_contact_on = normalize_date(self.last_contact_on, self.last_contact_on_precision)
+        self.name_key = combined_name_key(
+            self.full_name, self.name_latin, self.name_chinese, self.other_names
+        )
+        super().save(*args, **kwargs)
+        if not self.case_number:
+            DetainedPerson.objects.filter(pk=self.pk).assign_case_numbers()
+            self.case_number = DetainedPerson.case_number_for(self.pk)
+
     @property
     def is_held(self) -> bool:
         return self.status in HELD_STATUSES
@@ -352,17 +364,6 @@ class DetainedPerson(TimeStamped):
     def clean(self) -> None:
         if self.duplicate_of_id and self.duplicate_of_id == self.pk:
             raise ValidationError({"duplicate_of": _("A case cannot be a duplicate of itself.")})
-
-    def save(self, *args, **kwargs) -> None:
-        self.detained_on = normalize_date(self.detained_on, self.detained_on_precision)
-        self.last_contact_on = normalize_date(self.last_contact_on, self.last_contact_on_precision)
-        self.name_key = combined_name_key(
-            self.full_name, self.name_latin, self.name_chinese, self.other_names
-        )
-        super().save(*args, **kwargs)
-        if not self.case_number:
-            DetainedPerson.objects.filter(pk=self.pk).assign_case_numbers()
-            self.case_number = DetainedPerson.case_number_for(self.pk)
 
     @staticmethod
     def case_number_for(pk: int) -> str:
@@ -574,6 +575,21 @@ class Petition(TimeStamped):
         when = self.submitted_on.isoformat() if self.submitted_on else _("not submitted")
         return f"#{self.pk or '—'} {self.authority} ({when})"
 
+    def save(self, *args, **kwargs) -> None:
+        if (
+            self.status == PetitionStatus.SUBMITTED
+            and self.follow_up_on is None
+            and self.submitted_on
+        ):
+            self.follow_up_on = self.submitted_on + datetime.timedelta(
+                days=settings.PETITION_FOLLOW_UP_DAYS
+            )
+        status_changed = getattr(self, "_loaded_status", None) != self.status
+        super().save(*args, **kwargs)
+        if status_changed:
+            self.record_event(self.status, user=getattr(self, "changed_by", None))
+            self._loaded_status = self.status
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -601,21 +617,6 @@ class Petition(TimeStamped):
             raise ValidationError(
                 {"submitted_on": _("Give the submission date (an estimate is better than none).")}
             )
-
-    def save(self, *args, **kwargs) -> None:
-        if (
-            self.status == PetitionStatus.SUBMITTED
-            and self.follow_up_on is None
-            and self.submitted_on
-        ):
-            self.follow_up_on = self.submitted_on + datetime.timedelta(
-                days=settings.PETITION_FOLLOW_UP_DAYS
-            )
-        status_changed = getattr(self, "_loaded_status", None) != self.status
-        super().save(*args, **kwargs)
-        if status_changed:
-            self.record_event(self.status, user=getattr(self, "changed_by", None))
-            self._loaded_status = self.status
 
     def record_event(self, status: str, user=None, note: str = "") -> "PetitionEvent":
         """Add a line to the petition's timeline, dated when it happened if the dates say so."""
@@ -723,6 +724,11 @@ class Outcome(TimeStamped):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_on_display})"
 
+    def save(self, *args, **kwargs) -> None:
+        self.occurred_on = normalize_date(self.occurred_on, self.occurred_on_precision)
+        super().save(*args, **kwargs)
+        self.person.apply_latest_outcome()
+
     @property
     def occurred_on_display(self) -> str:
         return format_approximate(self.occurred_on, self.occurred_on_precision)
@@ -751,11 +757,6 @@ class Outcome(TimeStamped):
         if vague:
             return self.occurred_on.year < person.detained_on.year
         return self.occurred_on < person.detained_on
-
-    def save(self, *args, **kwargs) -> None:
-        self.occurred_on = normalize_date(self.occurred_on, self.occurred_on_precision)
-        super().save(*args, **kwargs)
-        self.person.apply_latest_outcome()
 
 
 # The one mapping from what happened to the person's current status. None: no change.
@@ -859,6 +860,10 @@ class PublishedFigure(Multilingual, TimeStamped):
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.as_of = normalize_date(self.as_of, self.as_of_precision)
+        super().save(*args, **kwargs)
+
     @property
     def label(self) -> str:
         return self.localized("label")
@@ -866,7 +871,3 @@ class PublishedFigure(Multilingual, TimeStamped):
     @property
     def as_of_display(self) -> str:
         return format_approximate(self.as_of, self.as_of_precision)
-
-    def save(self, *args, **kwargs) -> None:
-        self.as_of = normalize_date(self.as_of, self.as_of_precision)
-        super().save(*args, **kwargs)

@@ -14,7 +14,13 @@ def test_transliterate_russian_letters():
 
 @pytest.mark.parametrize(
     "spelling",
-    ["Қайрат Дәуітхан", "Кайрат Дауитхан", "Kairat Dauitkhan", "Qairat Dauitkhan", "Kayrat Dauytkhan"],
+    [
+        "Қайрат Дәуітхан",
+        "Кайрат Дауитхан",
+        "Kairat Dauitkhan",
+        "Qairat Dauitkhan",
+        "Kayrat Dauytkhan",
+    ],
 )
 def test_every_spelling_of_one_name_has_one_key(spelling):
     assert name_key(spelling) == name_key("Kairat Dauitkhan")
@@ -33,5 +39,7 @@ def test_chinese_characters_are_kept():
 
 
 def test_combined_key_lists_each_spelling_once():
-    key = combined_name_key("Қайрат Дәуітхан", "Kairat Dauitkhan", "凯拉特", "Kayrat Dauytkhan\nQ. D.")
+    key = combined_name_key(
+        "Қайрат Дәуітхан", "Kairat Dauitkhan", "凯拉特", "Kayrat Dauytkhan\nQ. D."
+    )
     assert key == "kairat dauithan | 凯拉特 | k d"

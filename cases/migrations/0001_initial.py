@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,588 +17,2209 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('kazakhstan', 'Kazakhstan'), ('china', 'China'), ('international', 'international')], max_length=20, verbose_name='kind')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name in English')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name in Kazakh')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name in Russian')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in lists')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kazakhstan", "Kazakhstan"),
+                            ("china", "China"),
+                            ("international", "international"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name in English")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in Kazakh"),
+                ),
+                (
+                    "name_ru",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in Russian"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="position in lists"),
+                ),
             ],
             options={
-                'verbose_name': 'authority',
-                'verbose_name_plural': 'authorities',
-                'ordering': ['position', 'name_en'],
+                "verbose_name": "authority",
+                "verbose_name_plural": "authorities",
+                "ordering": ["position", "name_en"],
             },
             bases=(cases.models.Multilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('prefecture', 'prefecture or prefecture-level city'), ('city', 'sub-prefecture city'), ('elsewhere', 'outside Xinjiang'), ('unknown', 'unknown')], max_length=20, verbose_name='kind')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name in English')),
-                ('name_kk', models.CharField(blank=True, max_length=100, verbose_name='name in Kazakh')),
-                ('name_ru', models.CharField(blank=True, max_length=100, verbose_name='name in Russian')),
-                ('name_zh', models.CharField(blank=True, max_length=100, verbose_name='name in Chinese')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in lists')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prefecture", "prefecture or prefecture-level city"),
+                            ("city", "sub-prefecture city"),
+                            ("elsewhere", "outside Xinjiang"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=100, verbose_name="name in English")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in Kazakh"),
+                ),
+                (
+                    "name_ru",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in Russian"),
+                ),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in Chinese"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="position in lists"),
+                ),
             ],
             options={
-                'verbose_name': 'place',
-                'verbose_name_plural': 'places',
-                'ordering': ['position', 'name_en'],
+                "verbose_name": "place",
+                "verbose_name_plural": "places",
+                "ordering": ["position", "name_en"],
             },
             bases=(cases.models.Multilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='PublishedFigure',
+            name="PublishedFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('label_en', models.CharField(max_length=300, verbose_name='label in English')),
-                ('label_kk', models.CharField(blank=True, max_length=300, verbose_name='label in Kazakh')),
-                ('label_ru', models.CharField(blank=True, max_length=300, verbose_name='label in Russian')),
-                ('value', models.PositiveIntegerField(verbose_name='value')),
-                ('as_of', models.DateField(validators=[cases.models.not_in_future], verbose_name='as of')),
-                ('as_of_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of the date')),
-                ('source_name', models.CharField(max_length=300, verbose_name='source')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='source web address')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in lists')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("label_en", models.CharField(max_length=300, verbose_name="label in English")),
+                (
+                    "label_kk",
+                    models.CharField(blank=True, max_length=300, verbose_name="label in Kazakh"),
+                ),
+                (
+                    "label_ru",
+                    models.CharField(blank=True, max_length=300, verbose_name="label in Russian"),
+                ),
+                ("value", models.PositiveIntegerField(verbose_name="value")),
+                (
+                    "as_of",
+                    models.DateField(
+                        validators=[cases.models.not_in_future], verbose_name="as of"
+                    ),
+                ),
+                (
+                    "as_of_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of the date",
+                    ),
+                ),
+                ("source_name", models.CharField(max_length=300, verbose_name="source")),
+                (
+                    "source_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="source web address"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="position in lists"),
+                ),
             ],
             options={
-                'verbose_name': 'published figure',
-                'verbose_name_plural': 'published figures',
-                'ordering': ['position', 'as_of'],
+                "verbose_name": "published figure",
+                "verbose_name_plural": "published figures",
+                "ordering": ["position", "as_of"],
             },
             bases=(cases.models.Multilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='DetainedPerson',
+            name="DetainedPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('case_number', models.CharField(blank=True, editable=False, max_length=20, null=True, unique=True, verbose_name='case number')),
-                ('full_name', models.CharField(help_text='As the family writes it, usually in Kazakh.', max_length=200, verbose_name='full name')),
-                ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='name in Latin letters')),
-                ('name_chinese', models.CharField(blank=True, max_length=100, verbose_name='name in Chinese characters')),
-                ('other_names', models.TextField(blank=True, help_text='One per line: every spelling seen.', verbose_name='other spellings')),
-                ('name_key', models.TextField(blank=True, db_index=True, editable=False, verbose_name='name search key')),
-                ('gender', models.CharField(choices=[('female', 'female'), ('male', 'male'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='gender')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), cases.models.birth_year_not_in_future], verbose_name='year of birth')),
-                ('ethnicity', models.CharField(choices=[('kazakh', 'Kazakh'), ('uyghur', 'Uyghur'), ('kyrgyz', 'Kyrgyz'), ('uzbek', 'Uzbek'), ('tajik', 'Tajik'), ('hui', 'Hui'), ('tatar', 'Tatar'), ('mongol', 'Mongol'), ('other', 'other'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='ethnicity')),
-                ('citizenship', models.CharField(choices=[('prc', 'China (PRC)'), ('kazakhstan', 'Kazakhstan'), ('prc_kz_resident', 'China, with a Kazakhstan residence permit'), ('other', 'other'), ('unknown', 'unknown')], default='unknown', max_length=20, verbose_name='citizenship')),
-                ('occupation', models.CharField(blank=True, max_length=200, verbose_name='occupation')),
-                ('home_detail', models.CharField(blank=True, help_text='Private: never published.', max_length=200, verbose_name='county, village')),
-                ('status', models.CharField(choices=[('camp', 'held in a camp'), ('pretrial', 'in custody, pre-trial'), ('prison', 'in prison (sentenced)'), ('house_arrest', 'under house arrest'), ('barred_from_leaving', 'barred from leaving China'), ('forced_labour', 'in forced labour'), ('released', 'released, still in China'), ('left_china', 'left China'), ('deceased', 'deceased'), ('unknown', 'whereabouts unknown')], default='unknown', max_length=20, verbose_name='status')),
-                ('detained_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='detained on')),
-                ('detained_on_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of detention date')),
-                ('last_contact_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='last contact on')),
-                ('last_contact_on_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of last contact date')),
-                ('verification', models.CharField(choices=[('reported', 'reported (one source)'), ('corroborated', 'corroborated (two sources or a document)'), ('confirmed', 'confirmed (official acknowledgement)')], default='reported', max_length=20, verbose_name='verification')),
-                ('counted_in_statistics', models.BooleanField(default=True, help_text='A coordinator can exclude a case from the public counts.', verbose_name='counted in public statistics')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('duplicate_of', models.ForeignKey(blank=True, help_text='A duplicate is never counted.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='cases.detainedperson', verbose_name='duplicate of')),
-                ('home_place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='cases.place', verbose_name='home place (prefecture)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "case_number",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        max_length=20,
+                        null=True,
+                        unique=True,
+                        verbose_name="case number",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        help_text="As the family writes it, usually in Kazakh.",
+                        max_length=200,
+                        verbose_name="full name",
+                    ),
+                ),
+                (
+                    "name_latin",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="name in Latin letters"
+                    ),
+                ),
+                (
+                    "name_chinese",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="name in Chinese characters"
+                    ),
+                ),
+                (
+                    "other_names",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: every spelling seen.",
+                        verbose_name="other spellings",
+                    ),
+                ),
+                (
+                    "name_key",
+                    models.TextField(
+                        blank=True, db_index=True, editable=False, verbose_name="name search key"
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("female", "female"), ("male", "male"), ("unknown", "unknown")],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            cases.models.birth_year_not_in_future,
+                        ],
+                        verbose_name="year of birth",
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("kazakh", "Kazakh"),
+                            ("uyghur", "Uyghur"),
+                            ("kyrgyz", "Kyrgyz"),
+                            ("uzbek", "Uzbek"),
+                            ("tajik", "Tajik"),
+                            ("hui", "Hui"),
+                            ("tatar", "Tatar"),
+                            ("mongol", "Mongol"),
+                            ("other", "other"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="ethnicity",
+                    ),
+                ),
+                (
+                    "citizenship",
+                    models.CharField(
+                        choices=[
+                            ("prc", "China (PRC)"),
+                            ("kazakhstan", "Kazakhstan"),
+                            ("prc_kz_resident", "China, with a Kazakhstan residence permit"),
+                            ("other", "other"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="citizenship",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.CharField(blank=True, max_length=200, verbose_name="occupation"),
+                ),
+                (
+                    "home_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="Private: never published.",
+                        max_length=200,
+                        verbose_name="county, village",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("camp", "held in a camp"),
+                            ("pretrial", "in custody, pre-trial"),
+                            ("prison", "in prison (sentenced)"),
+                            ("house_arrest", "under house arrest"),
+                            ("barred_from_leaving", "barred from leaving China"),
+                            ("forced_labour", "in forced labour"),
+                            ("released", "released, still in China"),
+                            ("left_china", "left China"),
+                            ("deceased", "deceased"),
+                            ("unknown", "whereabouts unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "detained_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="detained on",
+                    ),
+                ),
+                (
+                    "detained_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of detention date",
+                    ),
+                ),
+                (
+                    "last_contact_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="last contact on",
+                    ),
+                ),
+                (
+                    "last_contact_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of last contact date",
+                    ),
+                ),
+                (
+                    "verification",
+                    models.CharField(
+                        choices=[
+                            ("reported", "reported (one source)"),
+                            ("corroborated", "corroborated (two sources or a document)"),
+                            ("confirmed", "confirmed (official acknowledgement)"),
+                        ],
+                        default="reported",
+                        max_length=20,
+                        verbose_name="verification",
+                    ),
+                ),
+                (
+                    "counted_in_statistics",
+                    models.BooleanField(
+                        default=True,
+                        help_text="A coordinator can exclude a case from the public counts.",
+                        verbose_name="counted in public statistics",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A duplicate is never counted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="cases.detainedperson",
+                        verbose_name="duplicate of",
+                    ),
+                ),
+                (
+                    "home_place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="persons",
+                        to="cases.place",
+                        verbose_name="home place (prefecture)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'detained person',
-                'verbose_name_plural': 'detained persons',
-                'ordering': ['-created_at'],
+                "verbose_name": "detained person",
+                "verbose_name_plural": "detained persons",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAuthority',
+            name="HistoricalAuthority",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('kind', models.CharField(choices=[('kazakhstan', 'Kazakhstan'), ('china', 'China'), ('international', 'international')], max_length=20, verbose_name='kind')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name in English')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name in Kazakh')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name in Russian')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in lists')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kazakhstan", "Kazakhstan"),
+                            ("china", "China"),
+                            ("international", "international"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name in English")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in Kazakh"),
+                ),
+                (
+                    "name_ru",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in Russian"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="position in lists"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical authority',
-                'verbose_name_plural': 'historical authorities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPetition',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='organisation')),
-                ('channel', models.CharField(choices=[('letter', 'letter'), ('egov', 'e-government online appeal'), ('in_person', 'in person'), ('email', 'email'), ('un_form', 'UN complaint form')], default='letter', max_length=20, verbose_name='channel')),
-                ('submitted_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='submitted on')),
-                ('our_reference', models.CharField(blank=True, max_length=100, verbose_name='our reference')),
-                ('their_reference', models.CharField(blank=True, max_length=100, verbose_name='their reference')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('registered', 'registered'), ('forwarded', 'forwarded to another body'), ('answered', 'answered'), ('closed', 'closed')], default='draft', max_length=20, verbose_name='status')),
-                ('response_received_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='answer received on')),
-                ('response_kind', models.CharField(choices=[('none', 'no answer yet'), ('formal', 'formal reply without action'), ('information', 'information given'), ('promise', 'promise to act'), ('refusal', 'refusal')], default='none', max_length=20, verbose_name='kind of answer')),
-                ('response_summary', models.TextField(blank=True, verbose_name='summary of the answer')),
-                ('follow_up_on', models.DateField(blank=True, help_text='When to chase it next. Left empty on submission, it is set automatically.', null=True, verbose_name='follow up on')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('authority', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.authority', verbose_name='authority')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical petition',
-                'verbose_name_plural': 'historical petitions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPlace',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('kind', models.CharField(choices=[('prefecture', 'prefecture or prefecture-level city'), ('city', 'sub-prefecture city'), ('elsewhere', 'outside Xinjiang'), ('unknown', 'unknown')], max_length=20, verbose_name='kind')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name in English')),
-                ('name_kk', models.CharField(blank=True, max_length=100, verbose_name='name in Kazakh')),
-                ('name_ru', models.CharField(blank=True, max_length=100, verbose_name='name in Russian')),
-                ('name_zh', models.CharField(blank=True, max_length=100, verbose_name='name in Chinese')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in lists')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical place',
-                'verbose_name_plural': 'historical places',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPublishedFigure',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('label_en', models.CharField(max_length=300, verbose_name='label in English')),
-                ('label_kk', models.CharField(blank=True, max_length=300, verbose_name='label in Kazakh')),
-                ('label_ru', models.CharField(blank=True, max_length=300, verbose_name='label in Russian')),
-                ('value', models.PositiveIntegerField(verbose_name='value')),
-                ('as_of', models.DateField(validators=[cases.models.not_in_future], verbose_name='as of')),
-                ('as_of_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of the date')),
-                ('source_name', models.CharField(max_length=300, verbose_name='source')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='source web address')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in lists')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical published figure',
-                'verbose_name_plural': 'historical published figures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRelative',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='name in Latin letters')),
-                ('name_key', models.TextField(blank=True, db_index=True, editable=False, verbose_name='name search key')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), cases.models.birth_year_not_in_future], verbose_name='year of birth')),
-                ('citizenship', models.CharField(choices=[('kazakhstan', 'Kazakhstan'), ('prc', 'China (PRC)'), ('other', 'other'), ('unknown', 'unknown')], default='unknown', max_length=20, verbose_name='citizenship')),
-                ('lives_in', models.CharField(choices=[('kazakhstan', 'Kazakhstan'), ('china', 'China'), ('other', 'another country'), ('unknown', 'unknown')], default='unknown', max_length=20, verbose_name='lives in')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical relative',
-                'verbose_name_plural': 'historical relatives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Petition',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='organisation')),
-                ('channel', models.CharField(choices=[('letter', 'letter'), ('egov', 'e-government online appeal'), ('in_person', 'in person'), ('email', 'email'), ('un_form', 'UN complaint form')], default='letter', max_length=20, verbose_name='channel')),
-                ('submitted_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='submitted on')),
-                ('our_reference', models.CharField(blank=True, max_length=100, verbose_name='our reference')),
-                ('their_reference', models.CharField(blank=True, max_length=100, verbose_name='their reference')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('registered', 'registered'), ('forwarded', 'forwarded to another body'), ('answered', 'answered'), ('closed', 'closed')], default='draft', max_length=20, verbose_name='status')),
-                ('response_received_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='answer received on')),
-                ('response_kind', models.CharField(choices=[('none', 'no answer yet'), ('formal', 'formal reply without action'), ('information', 'information given'), ('promise', 'promise to act'), ('refusal', 'refusal')], default='none', max_length=20, verbose_name='kind of answer')),
-                ('response_summary', models.TextField(blank=True, verbose_name='summary of the answer')),
-                ('follow_up_on', models.DateField(blank=True, help_text='When to chase it next. Left empty on submission, it is set automatically.', null=True, verbose_name='follow up on')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='cases.authority', verbose_name='authority')),
-                ('persons', models.ManyToManyField(related_name='petitions', to='cases.detainedperson', verbose_name='persons')),
-            ],
-            options={
-                'verbose_name': 'petition',
-                'verbose_name_plural': 'petitions',
-                'ordering': ['-submitted_on', '-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalSource',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('video_testimony', 'video testimony'), ('written_testimony', 'written testimony'), ('official_letter', 'official letter'), ('petition_copy', 'copy of a petition'), ('media_report', 'media report'), ('other', 'other')], default='other', max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='web address')),
-                ('file', models.TextField(blank=True, max_length=100, verbose_name='file')),
-                ('dated', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='dated')),
-                ('language', models.CharField(blank=True, max_length=20, verbose_name='language')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.detainedperson', verbose_name='person')),
-                ('petition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.petition', verbose_name='petition')),
-            ],
-            options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPetitionEvent',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('on', models.DateField(verbose_name='date')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('registered', 'registered'), ('forwarded', 'forwarded to another body'), ('answered', 'answered'), ('closed', 'closed')], max_length=20, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.petition', verbose_name='petition')),
-            ],
-            options={
-                'verbose_name': 'historical petition event',
-                'verbose_name_plural': 'historical petition events',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPetition_persons',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('detainedperson', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.detainedperson')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='cases.historicalpetition')),
-                ('petition', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.petition')),
-            ],
-            options={
-                'verbose_name': 'HistoricalPetition_persons',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalOutcome',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('released_from_camp', 'released from a camp'), ('released_from_prison', 'released from prison'), ('sentenced', 'sentenced'), ('transferred', 'transferred'), ('passport_returned', 'passport returned'), ('allowed_to_leave', 'allowed to leave China'), ('returned_to_kazakhstan', 'returned to Kazakhstan'), ('reunited', 'reunited with family'), ('died', 'died'), ('other', 'other')], max_length=30, verbose_name='what happened')),
-                ('occurred_on', models.DateField(validators=[cases.models.not_in_future], verbose_name='when')),
-                ('occurred_on_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of the date')),
-                ('sentence_years', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(99)], verbose_name='sentence (years)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.detainedperson', verbose_name='person')),
-                ('petition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.petition', verbose_name='after petition')),
-            ],
-            options={
-                'verbose_name': 'historical outcome',
-                'verbose_name_plural': 'historical outcomes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='PetitionEvent',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('on', models.DateField(verbose_name='date')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('registered', 'registered'), ('forwarded', 'forwarded to another body'), ('answered', 'answered'), ('closed', 'closed')], max_length=20, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.petition', verbose_name='petition')),
-            ],
-            options={
-                'verbose_name': 'petition event',
-                'verbose_name_plural': 'petition events',
-                'ordering': ['petition', 'on', 'created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalDetainedPerson',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('case_number', models.CharField(blank=True, db_index=True, editable=False, max_length=20, null=True, verbose_name='case number')),
-                ('full_name', models.CharField(help_text='As the family writes it, usually in Kazakh.', max_length=200, verbose_name='full name')),
-                ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='name in Latin letters')),
-                ('name_chinese', models.CharField(blank=True, max_length=100, verbose_name='name in Chinese characters')),
-                ('other_names', models.TextField(blank=True, help_text='One per line: every spelling seen.', verbose_name='other spellings')),
-                ('name_key', models.TextField(blank=True, db_index=True, editable=False, verbose_name='name search key')),
-                ('gender', models.CharField(choices=[('female', 'female'), ('male', 'male'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='gender')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), cases.models.birth_year_not_in_future], verbose_name='year of birth')),
-                ('ethnicity', models.CharField(choices=[('kazakh', 'Kazakh'), ('uyghur', 'Uyghur'), ('kyrgyz', 'Kyrgyz'), ('uzbek', 'Uzbek'), ('tajik', 'Tajik'), ('hui', 'Hui'), ('tatar', 'Tatar'), ('mongol', 'Mongol'), ('other', 'other'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='ethnicity')),
-                ('citizenship', models.CharField(choices=[('prc', 'China (PRC)'), ('kazakhstan', 'Kazakhstan'), ('prc_kz_resident', 'China, with a Kazakhstan residence permit'), ('other', 'other'), ('unknown', 'unknown')], default='unknown', max_length=20, verbose_name='citizenship')),
-                ('occupation', models.CharField(blank=True, max_length=200, verbose_name='occupation')),
-                ('home_detail', models.CharField(blank=True, help_text='Private: never published.', max_length=200, verbose_name='county, village')),
-                ('status', models.CharField(choices=[('camp', 'held in a camp'), ('pretrial', 'in custody, pre-trial'), ('prison', 'in prison (sentenced)'), ('house_arrest', 'under house arrest'), ('barred_from_leaving', 'barred from leaving China'), ('forced_labour', 'in forced labour'), ('released', 'released, still in China'), ('left_china', 'left China'), ('deceased', 'deceased'), ('unknown', 'whereabouts unknown')], default='unknown', max_length=20, verbose_name='status')),
-                ('detained_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='detained on')),
-                ('detained_on_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of detention date')),
-                ('last_contact_on', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='last contact on')),
-                ('last_contact_on_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of last contact date')),
-                ('verification', models.CharField(choices=[('reported', 'reported (one source)'), ('corroborated', 'corroborated (two sources or a document)'), ('confirmed', 'confirmed (official acknowledgement)')], default='reported', max_length=20, verbose_name='verification')),
-                ('counted_in_statistics', models.BooleanField(default=True, help_text='A coordinator can exclude a case from the public counts.', verbose_name='counted in public statistics')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('duplicate_of', models.ForeignKey(blank=True, db_constraint=False, help_text='A duplicate is never counted.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.detainedperson', verbose_name='duplicate of')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('home_place', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.place', verbose_name='home place (prefecture)')),
-            ],
-            options={
-                'verbose_name': 'historical detained person',
-                'verbose_name_plural': 'historical detained persons',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical authority",
+                "verbose_name_plural": "historical authorities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Relative',
+            name="HistoricalPetition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='name in Latin letters')),
-                ('name_key', models.TextField(blank=True, db_index=True, editable=False, verbose_name='name search key')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), cases.models.birth_year_not_in_future], verbose_name='year of birth')),
-                ('citizenship', models.CharField(choices=[('kazakhstan', 'Kazakhstan'), ('prc', 'China (PRC)'), ('other', 'other'), ('unknown', 'unknown')], default='unknown', max_length=20, verbose_name='citizenship')),
-                ('lives_in', models.CharField(choices=[('kazakhstan', 'Kazakhstan'), ('china', 'China'), ('other', 'another country'), ('unknown', 'unknown')], default='unknown', max_length=20, verbose_name='lives in')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "organisation",
+                    models.CharField(blank=True, max_length=200, verbose_name="organisation"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("letter", "letter"),
+                            ("egov", "e-government online appeal"),
+                            ("in_person", "in person"),
+                            ("email", "email"),
+                            ("un_form", "UN complaint form"),
+                        ],
+                        default="letter",
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "submitted_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="submitted on",
+                    ),
+                ),
+                (
+                    "our_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="our reference"),
+                ),
+                (
+                    "their_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="their reference"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("registered", "registered"),
+                            ("forwarded", "forwarded to another body"),
+                            ("answered", "answered"),
+                            ("closed", "closed"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "response_received_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="answer received on",
+                    ),
+                ),
+                (
+                    "response_kind",
+                    models.CharField(
+                        choices=[
+                            ("none", "no answer yet"),
+                            ("formal", "formal reply without action"),
+                            ("information", "information given"),
+                            ("promise", "promise to act"),
+                            ("refusal", "refusal"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="kind of answer",
+                    ),
+                ),
+                (
+                    "response_summary",
+                    models.TextField(blank=True, verbose_name="summary of the answer"),
+                ),
+                (
+                    "follow_up_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When to chase it next. Left empty on submission, it is set automatically.",
+                        null=True,
+                        verbose_name="follow up on",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.authority",
+                        verbose_name="authority",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relative',
-                'verbose_name_plural': 'relatives',
-                'ordering': ['full_name'],
-                'permissions': [('view_contact_details', "Can see relatives' contact details")],
-                'constraints': [models.CheckConstraint(condition=models.Q(('birth_year__isnull', True), models.Q(('birth_year__gte', 1900), ('birth_year__lte', 2100)), _connector='OR'), name='relative_birth_year_in_range')],
+                "verbose_name": "historical petition",
+                "verbose_name_plural": "historical petitions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPlace",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prefecture", "prefecture or prefecture-level city"),
+                            ("city", "sub-prefecture city"),
+                            ("elsewhere", "outside Xinjiang"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=100, verbose_name="name in English")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in Kazakh"),
+                ),
+                (
+                    "name_ru",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in Russian"),
+                ),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in Chinese"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="position in lists"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical place",
+                "verbose_name_plural": "historical places",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPublishedFigure",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("label_en", models.CharField(max_length=300, verbose_name="label in English")),
+                (
+                    "label_kk",
+                    models.CharField(blank=True, max_length=300, verbose_name="label in Kazakh"),
+                ),
+                (
+                    "label_ru",
+                    models.CharField(blank=True, max_length=300, verbose_name="label in Russian"),
+                ),
+                ("value", models.PositiveIntegerField(verbose_name="value")),
+                (
+                    "as_of",
+                    models.DateField(
+                        validators=[cases.models.not_in_future], verbose_name="as of"
+                    ),
+                ),
+                (
+                    "as_of_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of the date",
+                    ),
+                ),
+                ("source_name", models.CharField(max_length=300, verbose_name="source")),
+                (
+                    "source_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="source web address"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="position in lists"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical published figure",
+                "verbose_name_plural": "historical published figures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalRelative",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                (
+                    "name_latin",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="name in Latin letters"
+                    ),
+                ),
+                (
+                    "name_key",
+                    models.TextField(
+                        blank=True, db_index=True, editable=False, verbose_name="name search key"
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            cases.models.birth_year_not_in_future,
+                        ],
+                        verbose_name="year of birth",
+                    ),
+                ),
+                (
+                    "citizenship",
+                    models.CharField(
+                        choices=[
+                            ("kazakhstan", "Kazakhstan"),
+                            ("prc", "China (PRC)"),
+                            ("other", "other"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="citizenship",
+                    ),
+                ),
+                (
+                    "lives_in",
+                    models.CharField(
+                        choices=[
+                            ("kazakhstan", "Kazakhstan"),
+                            ("china", "China"),
+                            ("other", "another country"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="lives in",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical relative",
+                "verbose_name_plural": "historical relatives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Petition",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "organisation",
+                    models.CharField(blank=True, max_length=200, verbose_name="organisation"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("letter", "letter"),
+                            ("egov", "e-government online appeal"),
+                            ("in_person", "in person"),
+                            ("email", "email"),
+                            ("un_form", "UN complaint form"),
+                        ],
+                        default="letter",
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "submitted_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="submitted on",
+                    ),
+                ),
+                (
+                    "our_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="our reference"),
+                ),
+                (
+                    "their_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="their reference"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("registered", "registered"),
+                            ("forwarded", "forwarded to another body"),
+                            ("answered", "answered"),
+                            ("closed", "closed"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "response_received_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="answer received on",
+                    ),
+                ),
+                (
+                    "response_kind",
+                    models.CharField(
+                        choices=[
+                            ("none", "no answer yet"),
+                            ("formal", "formal reply without action"),
+                            ("information", "information given"),
+                            ("promise", "promise to act"),
+                            ("refusal", "refusal"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="kind of answer",
+                    ),
+                ),
+                (
+                    "response_summary",
+                    models.TextField(blank=True, verbose_name="summary of the answer"),
+                ),
+                (
+                    "follow_up_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When to chase it next. Left empty on submission, it is set automatically.",
+                        null=True,
+                        verbose_name="follow up on",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="cases.authority",
+                        verbose_name="authority",
+                    ),
+                ),
+                (
+                    "persons",
+                    models.ManyToManyField(
+                        related_name="petitions", to="cases.detainedperson", verbose_name="persons"
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
+                "ordering": ["-submitted_on", "-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalSource",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("video_testimony", "video testimony"),
+                            ("written_testimony", "written testimony"),
+                            ("official_letter", "official letter"),
+                            ("petition_copy", "copy of a petition"),
+                            ("media_report", "media report"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="web address")),
+                ("file", models.TextField(blank=True, max_length=100, verbose_name="file")),
+                (
+                    "dated",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="dated",
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=20, verbose_name="language")),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.detainedperson",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.petition",
+                        verbose_name="petition",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPetitionEvent",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("registered", "registered"),
+                            ("forwarded", "forwarded to another body"),
+                            ("answered", "answered"),
+                            ("closed", "closed"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.petition",
+                        verbose_name="petition",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical petition event",
+                "verbose_name_plural": "historical petition events",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPetition_persons",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "detainedperson",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.detainedperson",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="cases.historicalpetition",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.petition",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalPetition_persons",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalOutcome",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("released_from_camp", "released from a camp"),
+                            ("released_from_prison", "released from prison"),
+                            ("sentenced", "sentenced"),
+                            ("transferred", "transferred"),
+                            ("passport_returned", "passport returned"),
+                            ("allowed_to_leave", "allowed to leave China"),
+                            ("returned_to_kazakhstan", "returned to Kazakhstan"),
+                            ("reunited", "reunited with family"),
+                            ("died", "died"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                        verbose_name="what happened",
+                    ),
+                ),
+                (
+                    "occurred_on",
+                    models.DateField(validators=[cases.models.not_in_future], verbose_name="when"),
+                ),
+                (
+                    "occurred_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of the date",
+                    ),
+                ),
+                (
+                    "sentence_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(99)],
+                        verbose_name="sentence (years)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.detainedperson",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.petition",
+                        verbose_name="after petition",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical outcome",
+                "verbose_name_plural": "historical outcomes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="PetitionEvent",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("on", models.DateField(verbose_name="date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("registered", "registered"),
+                            ("forwarded", "forwarded to another body"),
+                            ("answered", "answered"),
+                            ("closed", "closed"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.petition",
+                        verbose_name="petition",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "petition event",
+                "verbose_name_plural": "petition events",
+                "ordering": ["petition", "on", "created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalDetainedPerson",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "case_number",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        max_length=20,
+                        null=True,
+                        verbose_name="case number",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        help_text="As the family writes it, usually in Kazakh.",
+                        max_length=200,
+                        verbose_name="full name",
+                    ),
+                ),
+                (
+                    "name_latin",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="name in Latin letters"
+                    ),
+                ),
+                (
+                    "name_chinese",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="name in Chinese characters"
+                    ),
+                ),
+                (
+                    "other_names",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: every spelling seen.",
+                        verbose_name="other spellings",
+                    ),
+                ),
+                (
+                    "name_key",
+                    models.TextField(
+                        blank=True, db_index=True, editable=False, verbose_name="name search key"
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("female", "female"), ("male", "male"), ("unknown", "unknown")],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            cases.models.birth_year_not_in_future,
+                        ],
+                        verbose_name="year of birth",
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("kazakh", "Kazakh"),
+                            ("uyghur", "Uyghur"),
+                            ("kyrgyz", "Kyrgyz"),
+                            ("uzbek", "Uzbek"),
+                            ("tajik", "Tajik"),
+                            ("hui", "Hui"),
+                            ("tatar", "Tatar"),
+                            ("mongol", "Mongol"),
+                            ("other", "other"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="ethnicity",
+                    ),
+                ),
+                (
+                    "citizenship",
+                    models.CharField(
+                        choices=[
+                            ("prc", "China (PRC)"),
+                            ("kazakhstan", "Kazakhstan"),
+                            ("prc_kz_resident", "China, with a Kazakhstan residence permit"),
+                            ("other", "other"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="citizenship",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.CharField(blank=True, max_length=200, verbose_name="occupation"),
+                ),
+                (
+                    "home_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="Private: never published.",
+                        max_length=200,
+                        verbose_name="county, village",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("camp", "held in a camp"),
+                            ("pretrial", "in custody, pre-trial"),
+                            ("prison", "in prison (sentenced)"),
+                            ("house_arrest", "under house arrest"),
+                            ("barred_from_leaving", "barred from leaving China"),
+                            ("forced_labour", "in forced labour"),
+                            ("released", "released, still in China"),
+                            ("left_china", "left China"),
+                            ("deceased", "deceased"),
+                            ("unknown", "whereabouts unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "detained_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="detained on",
+                    ),
+                ),
+                (
+                    "detained_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of detention date",
+                    ),
+                ),
+                (
+                    "last_contact_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="last contact on",
+                    ),
+                ),
+                (
+                    "last_contact_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of last contact date",
+                    ),
+                ),
+                (
+                    "verification",
+                    models.CharField(
+                        choices=[
+                            ("reported", "reported (one source)"),
+                            ("corroborated", "corroborated (two sources or a document)"),
+                            ("confirmed", "confirmed (official acknowledgement)"),
+                        ],
+                        default="reported",
+                        max_length=20,
+                        verbose_name="verification",
+                    ),
+                ),
+                (
+                    "counted_in_statistics",
+                    models.BooleanField(
+                        default=True,
+                        help_text="A coordinator can exclude a case from the public counts.",
+                        verbose_name="counted in public statistics",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="A duplicate is never counted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.detainedperson",
+                        verbose_name="duplicate of",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "home_place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.place",
+                        verbose_name="home place (prefecture)",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical detained person",
+                "verbose_name_plural": "historical detained persons",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Relative",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                (
+                    "name_latin",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="name in Latin letters"
+                    ),
+                ),
+                (
+                    "name_key",
+                    models.TextField(
+                        blank=True, db_index=True, editable=False, verbose_name="name search key"
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            cases.models.birth_year_not_in_future,
+                        ],
+                        verbose_name="year of birth",
+                    ),
+                ),
+                (
+                    "citizenship",
+                    models.CharField(
+                        choices=[
+                            ("kazakhstan", "Kazakhstan"),
+                            ("prc", "China (PRC)"),
+                            ("other", "other"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="citizenship",
+                    ),
+                ),
+                (
+                    "lives_in",
+                    models.CharField(
+                        choices=[
+                            ("kazakhstan", "Kazakhstan"),
+                            ("china", "China"),
+                            ("other", "another country"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="lives in",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+            ],
+            options={
+                "verbose_name": "relative",
+                "verbose_name_plural": "relatives",
+                "ordering": ["full_name"],
+                "permissions": [("view_contact_details", "Can see relatives' contact details")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("birth_year__isnull", True),
+                            models.Q(("birth_year__gte", 1900), ("birth_year__lte", 2100)),
+                            _connector="OR",
+                        ),
+                        name="relative_birth_year_in_range",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='petition',
-            name='petitioners',
-            field=models.ManyToManyField(blank=True, related_name='petitions', to='cases.relative', verbose_name='petitioners'),
+            model_name="petition",
+            name="petitioners",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="petitions",
+                to="cases.relative",
+                verbose_name="petitioners",
+            ),
         ),
         migrations.CreateModel(
-            name='Kinship',
+            name="Kinship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('relationship', models.CharField(choices=[('spouse', 'spouse'), ('child', 'child'), ('parent', 'parent'), ('sibling', 'sibling'), ('grandchild', 'grandchild'), ('grandparent', 'grandparent'), ('other', 'other relative')], default='other', max_length=20, verbose_name='relationship')),
-                ('is_contact', models.BooleanField(default=False, verbose_name='family contact')),
-                ('separated', models.BooleanField(default=False, help_text='E.g. a child in Kazakhstan whose mother is held.', verbose_name='separated by the detention')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kinships', to='cases.detainedperson', verbose_name='person')),
-                ('relative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kinships', to='cases.relative', verbose_name='relative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "spouse"),
+                            ("child", "child"),
+                            ("parent", "parent"),
+                            ("sibling", "sibling"),
+                            ("grandchild", "grandchild"),
+                            ("grandparent", "grandparent"),
+                            ("other", "other relative"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                ("is_contact", models.BooleanField(default=False, verbose_name="family contact")),
+                (
+                    "separated",
+                    models.BooleanField(
+                        default=False,
+                        help_text="E.g. a child in Kazakhstan whose mother is held.",
+                        verbose_name="separated by the detention",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kinships",
+                        to="cases.detainedperson",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kinships",
+                        to="cases.relative",
+                        verbose_name="relative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kinship',
-                'verbose_name_plural': 'kinships',
-                'ordering': ['person', 'relationship'],
+                "verbose_name": "kinship",
+                "verbose_name_plural": "kinships",
+                "ordering": ["person", "relationship"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPetition_petitioners',
+            name="HistoricalPetition_petitioners",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='cases.historicalpetition')),
-                ('petition', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.petition')),
-                ('relative', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.relative')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="cases.historicalpetition",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.petition",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.relative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalPetition_petitioners',
+                "verbose_name": "HistoricalPetition_petitioners",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalKinship',
+            name="HistoricalKinship",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('relationship', models.CharField(choices=[('spouse', 'spouse'), ('child', 'child'), ('parent', 'parent'), ('sibling', 'sibling'), ('grandchild', 'grandchild'), ('grandparent', 'grandparent'), ('other', 'other relative')], default='other', max_length=20, verbose_name='relationship')),
-                ('is_contact', models.BooleanField(default=False, verbose_name='family contact')),
-                ('separated', models.BooleanField(default=False, help_text='E.g. a child in Kazakhstan whose mother is held.', verbose_name='separated by the detention')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.detainedperson', verbose_name='person')),
-                ('relative', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.relative', verbose_name='relative')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "spouse"),
+                            ("child", "child"),
+                            ("parent", "parent"),
+                            ("sibling", "sibling"),
+                            ("grandchild", "grandchild"),
+                            ("grandparent", "grandparent"),
+                            ("other", "other relative"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                ("is_contact", models.BooleanField(default=False, verbose_name="family contact")),
+                (
+                    "separated",
+                    models.BooleanField(
+                        default=False,
+                        help_text="E.g. a child in Kazakhstan whose mother is held.",
+                        verbose_name="separated by the detention",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.detainedperson",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.relative",
+                        verbose_name="relative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical kinship',
-                'verbose_name_plural': 'historical kinships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical kinship",
+                "verbose_name_plural": "historical kinships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('video_testimony', 'video testimony'), ('written_testimony', 'written testimony'), ('official_letter', 'official letter'), ('petition_copy', 'copy of a petition'), ('media_report', 'media report'), ('other', 'other')], default='other', max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='web address')),
-                ('file', models.FileField(blank=True, upload_to=cases.models.source_upload_path, verbose_name='file')),
-                ('dated', models.DateField(blank=True, null=True, validators=[cases.models.not_in_future], verbose_name='dated')),
-                ('language', models.CharField(blank=True, max_length=20, verbose_name='language')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='cases.detainedperson', verbose_name='person')),
-                ('petition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='cases.petition', verbose_name='petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("video_testimony", "video testimony"),
+                            ("written_testimony", "written testimony"),
+                            ("official_letter", "official letter"),
+                            ("petition_copy", "copy of a petition"),
+                            ("media_report", "media report"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="web address")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to=cases.models.source_upload_path, verbose_name="file"
+                    ),
+                ),
+                (
+                    "dated",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[cases.models.not_in_future],
+                        verbose_name="dated",
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=20, verbose_name="language")),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources",
+                        to="cases.detainedperson",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources",
+                        to="cases.petition",
+                        verbose_name="petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['-dated', 'title'],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["-dated", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('released_from_camp', 'released from a camp'), ('released_from_prison', 'released from prison'), ('sentenced', 'sentenced'), ('transferred', 'transferred'), ('passport_returned', 'passport returned'), ('allowed_to_leave', 'allowed to leave China'), ('returned_to_kazakhstan', 'returned to Kazakhstan'), ('reunited', 'reunited with family'), ('died', 'died'), ('other', 'other')], max_length=30, verbose_name='what happened')),
-                ('occurred_on', models.DateField(validators=[cases.models.not_in_future], verbose_name='when')),
-                ('occurred_on_precision', models.CharField(choices=[('year', 'year only'), ('month', 'month and year'), ('day', 'exact day')], default='year', max_length=5, verbose_name='precision of the date')),
-                ('sentence_years', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(99)], verbose_name='sentence (years)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes (private)')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='cases.detainedperson', verbose_name='person')),
-                ('petition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outcomes', to='cases.petition', verbose_name='after petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("released_from_camp", "released from a camp"),
+                            ("released_from_prison", "released from prison"),
+                            ("sentenced", "sentenced"),
+                            ("transferred", "transferred"),
+                            ("passport_returned", "passport returned"),
+                            ("allowed_to_leave", "allowed to leave China"),
+                            ("returned_to_kazakhstan", "returned to Kazakhstan"),
+                            ("reunited", "reunited with family"),
+                            ("died", "died"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                        verbose_name="what happened",
+                    ),
+                ),
+                (
+                    "occurred_on",
+                    models.DateField(validators=[cases.models.not_in_future], verbose_name="when"),
+                ),
+                (
+                    "occurred_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("year", "year only"),
+                            ("month", "month and year"),
+                            ("day", "exact day"),
+                        ],
+                        default="year",
+                        max_length=5,
+                        verbose_name="precision of the date",
+                    ),
+                ),
+                (
+                    "sentence_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(99)],
+                        verbose_name="sentence (years)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes (private)")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="cases.detainedperson",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outcomes",
+                        to="cases.petition",
+                        verbose_name="after petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outcome',
-                'verbose_name_plural': 'outcomes',
-                'ordering': ['person', 'occurred_on', 'created_at'],
-                'indexes': [models.Index(fields=['kind', 'occurred_on'], name='outcome_kind_year_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('sentence_years__isnull', True), ('kind', 'sentenced'), _connector='OR'), name='outcome_sentence_only_when_sentenced'), models.CheckConstraint(condition=models.Q(('sentence_years__isnull', True), ('sentence_years__lte', 99), _connector='OR'), name='outcome_sentence_years_in_range')],
+                "verbose_name": "outcome",
+                "verbose_name_plural": "outcomes",
+                "ordering": ["person", "occurred_on", "created_at"],
+                "indexes": [
+                    models.Index(fields=["kind", "occurred_on"], name="outcome_kind_year_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("sentence_years__isnull", True),
+                            ("kind", "sentenced"),
+                            _connector="OR",
+                        ),
+                        name="outcome_sentence_only_when_sentenced",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("sentence_years__isnull", True),
+                            ("sentence_years__lte", 99),
+                            _connector="OR",
+                        ),
+                        name="outcome_sentence_years_in_range",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='detainedperson',
-            index=models.Index(fields=['status', 'detained_on'], name='person_status_detained_idx'),
+            model_name="detainedperson",
+            index=models.Index(
+                fields=["status", "detained_on"], name="person_status_detained_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detainedperson',
-            constraint=models.CheckConstraint(condition=models.Q(('birth_year__isnull', True), models.Q(('birth_year__gte', 1900), ('birth_year__lte', 2100)), _connector='OR'), name='person_birth_year_in_range'),
+            model_name="detainedperson",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("birth_year__isnull", True),
+                    models.Q(("birth_year__gte", 1900), ("birth_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="person_birth_year_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detainedperson',
-            constraint=models.CheckConstraint(condition=models.Q(('duplicate_of', models.F('id')), _negated=True), name='person_not_duplicate_of_itself'),
+            model_name="detainedperson",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duplicate_of", models.F("id")), _negated=True),
+                name="person_not_duplicate_of_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['follow_up_on', 'status'], name='petition_follow_up_idx'),
+            model_name="petition",
+            index=models.Index(fields=["follow_up_on", "status"], name="petition_follow_up_idx"),
         ),
         migrations.AddConstraint(
-            model_name='petition',
-            constraint=models.CheckConstraint(condition=models.Q(('response_received_on__isnull', True), ('submitted_on__isnull', True), ('response_received_on__gte', models.F('submitted_on')), _connector='OR'), name='petition_answer_not_before_submission'),
+            model_name="petition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("response_received_on__isnull", True),
+                    ("submitted_on__isnull", True),
+                    ("response_received_on__gte", models.F("submitted_on")),
+                    _connector="OR",
+                ),
+                name="petition_answer_not_before_submission",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='kinship',
-            constraint=models.UniqueConstraint(fields=('person', 'relative'), name='kinship_unique_per_pair'),
+            model_name="kinship",
+            constraint=models.UniqueConstraint(
+                fields=("person", "relative"), name="kinship_unique_per_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', False), ('petition__isnull', False), _connector='OR'), name='source_about_person_or_petition'),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", False), ("petition__isnull", False), _connector="OR"
+                ),
+                name="source_about_person_or_petition",
+            ),
         ),
     ]

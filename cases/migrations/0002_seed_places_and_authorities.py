@@ -55,7 +55,9 @@ def seed(apps, schema_editor):
     for position, (code, kind, en, kk, ru, zh) in enumerate(PLACES):
         Place.objects.update_or_create(
             code=code,
-            defaults=dict(kind=kind, name_en=en, name_kk=kk, name_ru=ru, name_zh=zh, position=position),
+            defaults=dict(
+                kind=kind, name_en=en, name_kk=kk, name_ru=ru, name_zh=zh, position=position
+            ),
         )
     for position, (code, kind, en, kk, ru) in enumerate(AUTHORITIES):
         Authority.objects.update_or_create(

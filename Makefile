@@ -1,0 +1,44 @@
+# The README's commands. `make run` serves the demo on SQLite; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ENV := DEBUG=1
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install lint format messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo --synthetic 300 --if-empty
+	$(DEMO_ENV) $(BIN)/python manage.py create_demo_user
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-extract messages (needs GNU gettext) and compile the .mo files (pure Python, no gettext).
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l kk -l ru -l en --no-obsolete --no-location -i ".venv/*" -i "bench/*"
+	DEBUG=1 $(BIN)/python manage.py compile_translations
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
