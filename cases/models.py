@@ -737,7 +737,8 @@ class Outcome(TimeStamped):
         errors = {}
         if self.sentence_years is not None and self.kind != self.Kind.SENTENCED:
             errors["sentence_years"] = _("A sentence length belongs to a 'sentenced' outcome.")
-        person = self.person if self.person_id else None
+        # On the admin add page the person is not saved yet, but the inline already holds it.
+        person = self.person if self.person_id or Outcome.person.is_cached(self) else None
         if (
             person
             and person.detained_on

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "import_export",
     "cases",
 ]
 
@@ -63,10 +68,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cases.security.SessionMaxAgeMiddleware",
+    "cases.security.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "cases.middleware.AdminNoStoreMiddleware",
+    # django-axes turns a refused login into its lockout page: it must stay last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetracker.urls"
@@ -147,9 +158,100 @@ PUBLIC_MIN_CELL = envint("PUBLIC_MIN_CELL", "5")
 # An advocate should chase a submitted petition this many days after submission.
 PETITION_FOLLOW_UP_DAYS = envint("PETITION_FOLLOW_UP_DAYS", "30")
 
+# URLs typed without a scheme are taken as https:// (Django 6's default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Evidence files uploaded to a Source: size limit in megabytes.
+SOURCE_MAX_UPLOAD_MB = envint("SOURCE_MAX_UPLOAD_MB", "25")
+
+# --- Transport and cookies: production behind a TLS-terminating proxy --------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Security (two-factor login, lockout, CSP, sessions) ---------------------------------------
+# The records name people held in China and relatives who can face retaliation: a leaked
+# password alone must not open them. See cases/security.py and cases/twofactor.py.
+if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or a known example: use 50 or more random characters."
+    )
+
+# Staff reach the admin only with a code from an authenticator app (or a backup code). Off in
+# the DEBUG demo so `make run` works without a phone.
+REQUIRE_2FA = envbool("REQUIRE_2FA", "0" if DEBUG else "1")
+# The name the authenticator app shows beside the code; neutral, as phones get searched.
+OTP_TOTP_ISSUER = os.getenv("TWO_FACTOR_ISSUER", "casetracker")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+LOGIN_URL = "account_login"
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused for LOGIN_COOLOFF_MINUTES.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", "30")
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (nginx alone: 1).
+# With 0 the address is REMOTE_ADDR, which behind a proxy is the proxy's for everyone.
+PROXY_COUNT = envint("PROXY_COUNT", "0")
+AUTHENTICATION_BACKENDS = [
+    "cases.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # hours, as axes reads a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "cases.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cases.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Never store what was typed into these fields with a failed attempt (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
+
+# Content-Security-Policy (django-csp): every script, style, image and font comes from this
+# site; no inline script or style, no frames, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
+# sign-in whatever the activity (cases.security.SessionMaxAgeMiddleware).
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "30")
+SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", "12")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- end of security block ---------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# Public statistics ----------------------------------------------------------------------------
+# The numbers of each filter combination are cached this long at most; any change to the case
+# data drops them at once (cases/statscache.py). The cache is Django's default (local memory).
+STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", "600")

@@ -1,0 +1,562 @@
+"""Data entry: one page holds a whole family case; changelists answer how advocates ask.
+
+Every changelist runs a fixed number of queries whatever the number of rows (tests prove it).
+Relatives' phone, email and address appear only to holders of cases.view_contact_details.
+"""
+
+import dataclasses
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from cases.admin_filters import HeldFilter, PersonPetitionFilter, PetitionOverdueFilter
+from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
+from cases.documents import SourceForm
+from cases.models import (
+    Authority,
+    DetainedPerson,
+    Kinship,
+    Outcome,
+    Petition,
+    PetitionEvent,
+    Place,
+    PublishedFigure,
+    Relative,
+    Source,
+)
+
+admin.site.site_header = _("casetracker: case register")
+admin.site.site_title = _("casetracker")
+admin.site.index_title = _("Cases, relatives and petitions")
+
+CONTACT_PERMISSION = "cases.view_contact_details"
+
+# The changelist has no room for the explanations the form gives.
+VERIFICATION_SHORT = {
+    DetainedPerson.Verification.REPORTED: _("reported"),
+    DetainedPerson.Verification.CORROBORATED: _("corroborated"),
+    DetainedPerson.Verification.CONFIRMED: _("confirmed"),
+}
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+def sees_contact_details(request) -> bool:
+    return request.user.has_perm(CONTACT_PERMISSION)
+
+
+def short_date(value: datetime.date | None) -> str | None:
+    """A date in a narrow column: ISO, as the date inputs show it, and unambiguous in any
+    language (03/01/2019 is read as 3 January in Almaty and 1 March in English)."""
+    return value.isoformat() if value else None
+
+
+def follow_up_display(value: datetime.date | None) -> str | None:
+    """A follow-up date, marked when it has passed (the caller knows the petition is open)."""
+    if value is None:
+        return None
+    if value < timezone.localdate():
+        return gettext("%(date)s (overdue)") % {"date": short_date(value)}
+    return short_date(value)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A list shown on the parent's page that is edited elsewhere, or never."""
+
+    template = "admin/cases/readonly_tabular.html"
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- The family case --------------------------------------------------------------------------
+
+
+class PersonKinshipInline(admin.TabularInline):
+    model = Kinship
+    extra = 0
+    autocomplete_fields = ("relative",)
+    readonly_fields = ("relative_contact",)
+    verbose_name = _("relative")
+    verbose_name_plural = _("relatives")
+
+    def get_fields(self, request, obj=None):
+        fields = ["relative", "relationship", "is_contact", "separated"]
+        if sees_contact_details(request):
+            fields.append("relative_contact")
+        return fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("relative")
+
+    @admin.display(description=_("contact details"))
+    def relative_contact(self, kinship: Kinship) -> str:
+        if not kinship.relative_id:
+            return ""
+        relative = kinship.relative
+        return ", ".join(value for value in (relative.phone, relative.email) if value)
+
+
+class PersonPetitionInline(ReadOnlyInline):
+    """The person's petitions; each is entered on its own page."""
+
+    model = Petition.persons.through
+    template = "admin/cases/detainedperson/petitions_inline.html"
+    fields = ("petition_link", "petition_status", "submitted_on", "follow_up")
+    readonly_fields = fields
+    verbose_name = _("petition")
+    verbose_name_plural = _("petitions")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("petition__authority")
+            .order_by("-petition__submitted_on", "-petition_id")
+        )
+
+    @admin.display(description=_("petition"))
+    def petition_link(self, link) -> str:
+        petition = link.petition
+        url = reverse("admin:cases_petition_change", args=[petition.pk])
+        return format_html('<a href="{}">#{} {}</a>', url, petition.pk, petition.authority)
+
+    @admin.display(description=_("status"))
+    def petition_status(self, link) -> str:
+        return link.petition.get_status_display()
+
+    @admin.display(description=_("submitted on"))
+    def submitted_on(self, link) -> str:
+        return short_date(link.petition.submitted_on) or self.get_empty_value_display()
+
+    @admin.display(description=_("follow up on"))
+    def follow_up(self, link) -> str:
+        if link.petition.status == Petition.Status.CLOSED:
+            return self.get_empty_value_display()
+        return follow_up_display(link.petition.follow_up_on) or self.get_empty_value_display()
+
+
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    extra = 0
+    fields = (
+        "kind",
+        "occurred_on",
+        "occurred_on_precision",
+        "sentence_years",
+        "petition",
+        "notes",
+    )
+    formfield_overrides = SMALL_TEXTAREA
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # An outcome follows one of this person's own petitions.
+        petition = formset.form.base_fields["petition"]
+        petition.queryset = (
+            obj.petitions.select_related("authority") if obj else Petition.objects.none()
+        )
+        petition.widget.can_add_related = petition.widget.can_change_related = False
+        petition.widget.can_view_related = petition.widget.can_delete_related = False
+        return formset
+
+
+class SourceInline(admin.TabularInline):
+    """Evidence behind a case or a petition (the parent decides which). The page is narrow:
+    a source's web address, language and notes are entered on its own page."""
+
+    model = Source
+    form = SourceForm
+    extra = 0
+    fields = ("kind", "title", "dated", "file")
+    show_change_link = True
+
+
+@admin.register(DetainedPerson)
+class DetainedPersonAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+    list_display = (
+        "case",
+        "full_name",
+        "status",
+        "place",
+        "year_detained",
+        "verification_short",
+        "petition_count",
+        "next_follow_up",
+    )
+    list_display_links = ("case", "full_name")
+    list_filter = (
+        "status",
+        HeldFilter,
+        ("home_place", admin.RelatedOnlyFieldListFilter),
+        "ethnicity",
+        "verification",
+        "counted_in_statistics",
+        PersonPetitionFilter,
+    )
+    list_select_related = ("home_place",)
+    search_fields = ("case_number",)
+    search_help_text = NAME_SEARCH_HELP
+    date_hierarchy = "detained_on"
+    readonly_fields = ("case_number",)
+    autocomplete_fields = ("home_place", "duplicate_of")
+    fieldsets = [
+        (
+            _("Names"),
+            {"fields": ["case_number", "full_name", "name_latin", "name_chinese", "other_names"]},
+        ),
+        (
+            _("Identity"),
+            {"fields": [("gender", "birth_year"), ("ethnicity", "citizenship"), "occupation"]},
+        ),
+        (_("Place and status"), {"fields": [("home_place", "home_detail"), "status"]}),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    ("detained_on", "detained_on_precision"),
+                    ("last_contact_on", "last_contact_on_precision"),
+                ],
+                "description": _(
+                    "Families rarely know the exact day: enter any day of the year or month "
+                    "they remember and say how precise it is."
+                ),
+            },
+        ),
+        (
+            _("Verification and counting"),
+            {"fields": ["verification", ("counted_in_statistics", "duplicate_of")]},
+        ),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+    inlines = [PersonKinshipInline, PersonPetitionInline, OutcomeInline, SourceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_petition_summary()
+
+    def term_query(self, term: str) -> Q:
+        return case_number_query(term)
+
+    @admin.display(description=_("case"), ordering="case_number")
+    def case(self, person: DetainedPerson) -> str:
+        return format_html('<span class="nowrap">{}</span>', person.case_number)
+
+    @admin.display(description=_("place"), ordering="home_place__position")
+    def place(self, person: DetainedPerson) -> Place | None:
+        return person.home_place
+
+    @admin.display(description=_("detained"), ordering="detained_on")
+    def year_detained(self, person: DetainedPerson) -> int | None:
+        return person.detained_on.year if person.detained_on else None
+
+    @admin.display(description=_("verification"), ordering="verification")
+    def verification_short(self, person: DetainedPerson) -> str:
+        return VERIFICATION_SHORT[person.verification]
+
+    @admin.display(description=_("petitions"), ordering="petition_count")
+    def petition_count(self, person: DetainedPerson) -> str:
+        url = reverse("admin:cases_petition_changelist")
+        return format_html(
+            '<a href="{}?persons__id__exact={}">{}</a>', url, person.pk, person.petition_count
+        )
+
+    @admin.display(description=_("follow-up"), ordering="next_follow_up")
+    def next_follow_up(self, person: DetainedPerson) -> str | None:
+        return follow_up_display(person.next_follow_up)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.user.has_perm("cases.add_petition"):
+            url = reverse("admin:cases_petition_add")
+            context["add_petition_url"] = f"{url}?persons={obj.pk}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+# --- Relatives --------------------------------------------------------------------------------
+
+
+class RelativeKinshipInline(admin.TabularInline):
+    model = Kinship
+    extra = 0
+    autocomplete_fields = ("person",)
+    fields = ("person", "relationship", "is_contact", "separated")
+    verbose_name = _("person held")
+    verbose_name_plural = _("kin held in China")
+
+
+class ContactFreeHistoryHelper(HistoricalRecordContextHelper):
+    """History deltas without the contact fields, for users who may not see them."""
+
+    def context_for_delta_changes(self, delta):
+        changes = [c for c in delta.changes if c.field not in Relative.CONTACT_FIELDS]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+
+@admin.register(Relative)
+class RelativeAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+    list_display = ("full_name", "name_latin", "city", "kin_to")
+    list_filter = ("lives_in", "citizenship")
+    search_fields = ("city", *Relative.CONTACT_FIELDS)
+    search_help_text = NAME_SEARCH_HELP
+    inlines = [RelativeKinshipInline]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (_("Name"), {"fields": ["full_name", "name_latin"]}),
+            (_("About"), {"fields": [("birth_year", "citizenship"), ("lives_in", "city")]}),
+            (_("Notes"), {"fields": ["notes"]}),
+        ]
+        if sees_contact_details(request):
+            fieldsets.insert(2, (_("Contact details"), {"fields": list(Relative.CONTACT_FIELDS)}))
+        return fieldsets
+
+    def get_list_display(self, request):
+        if sees_contact_details(request):
+            return (*self.list_display, "phone_number", "email")
+        return self.list_display
+
+    def get_search_fields(self, request):
+        if sees_contact_details(request):
+            return self.search_fields
+        return tuple(f for f in self.search_fields if f not in Relative.CONTACT_FIELDS)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if sees_contact_details(request):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return ContactFreeHistoryHelper(self.model, historical_record)
+
+    def get_queryset(self, request):
+        kinships = Kinship.objects.select_related("person")
+        return super().get_queryset(request).prefetch_related(Prefetch("kinships", kinships))
+
+    @admin.display(description=_("phone"), ordering="phone")
+    def phone_number(self, relative: Relative) -> str | None:
+        if not relative.phone:
+            return None
+        return format_html('<span class="nowrap">{}</span>', relative.phone)
+
+    @admin.display(description=_("kin to"))
+    def kin_to(self, relative: Relative) -> str:
+        return "; ".join(
+            f"{kinship.person} ({kinship.get_relationship_display()})"
+            for kinship in relative.kinships.all()
+        )
+
+
+# --- Petitions --------------------------------------------------------------------------------
+
+
+class PetitionEventInline(ReadOnlyInline):
+    model = PetitionEvent
+    fields = ("on", "status", "note", "created_by")
+    readonly_fields = fields
+    verbose_name_plural = _("timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+@admin.register(Petition)
+class PetitionAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+    list_display = (
+        "number",
+        "persons_list",
+        "status",
+        "follow_up",
+        "submitted",
+        "authority",
+    )
+    list_display_links = ("number", "persons_list")
+    list_filter = (PetitionOverdueFilter, "status", "authority", "channel", "response_kind")
+    list_select_related = ("authority",)
+    search_fields = ("our_reference", "their_reference", "organisation")
+    search_help_text = _(
+        "A name in any spelling (of a person or a petitioner), a case number or a reference."
+    )
+    name_key_fields = ("persons__name_key", "petitioners__name_key")
+    date_hierarchy = "submitted_on"
+    autocomplete_fields = ("persons", "petitioners", "authority")
+    formfield_overrides = SMALL_TEXTAREA
+    fieldsets = [
+        (_("For whom, by whom"), {"fields": ["persons", "petitioners", "organisation"]}),
+        (
+            _("Where it went"),
+            {
+                "fields": [
+                    "authority",
+                    ("channel", "submitted_on"),
+                    ("our_reference", "their_reference"),
+                ]
+            },
+        ),
+        (_("Status and follow-up"), {"fields": [("status", "follow_up_on")]}),
+        (
+            _("Answer"),
+            {"fields": [("response_received_on", "response_kind"), "response_summary"]},
+        ),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+    inlines = [PetitionEventInline, SourceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("persons")
+
+    def term_query(self, term: str) -> Q:
+        if term.startswith("#") and term[1:].isdigit():
+            return Q(pk=int(term[1:]))
+        return case_number_query(term, "persons__case_number")
+
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, petition: Petition) -> str:
+        return f"#{petition.pk}"
+
+    @admin.display(description=_("submitted on"), ordering="submitted_on")
+    def submitted(self, petition: Petition) -> str | None:
+        return short_date(petition.submitted_on)
+
+    @admin.display(description=_("persons"))
+    def persons_list(self, petition: Petition) -> str:
+        return "; ".join(str(person) for person in petition.persons.all())
+
+    @admin.display(description=_("follow up on"), ordering="follow_up_on")
+    def follow_up(self, petition: Petition) -> str | None:
+        if petition.status == Petition.Status.CLOSED:
+            return None
+        return follow_up_display(petition.follow_up_on)
+
+    def save_model(self, request, obj, form, change):
+        # Petition.save() records the status change on the timeline with this user.
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        # Added from a person's page ("add petition for this person"): go back to the case.
+        person_id = request.GET.get("persons", "")
+        stays_here = any(key in request.POST for key in ("_continue", "_addanother", IS_POPUP_VAR))
+        if stays_here or not person_id.isdigit() or not obj.persons.filter(pk=person_id).exists():
+            return response
+        return redirect("admin:cases_detainedperson_change", int(person_id))
+
+
+@admin.register(PetitionEvent)
+class PetitionEventAdmin(SimpleHistoryAdmin):
+    """The timeline is written by Petition.save(); nobody edits it by hand."""
+
+    list_display = ("on", "petition", "status", "created_by")
+    list_filter = ("status",)
+    list_select_related = ("petition__authority", "created_by")
+    date_hierarchy = "on"
+    fields = ("petition", "on", "status", "note", "created_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Outcomes and evidence --------------------------------------------------------------------
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+    list_display = ("person", "kind", "occurred", "petition")
+    list_filter = ("kind",)
+    list_select_related = ("person", "petition__authority")
+    search_fields = ("person__case_number",)
+    search_help_text = NAME_SEARCH_HELP
+    name_key_fields = ("person__name_key",)
+    autocomplete_fields = ("person", "petition")
+    fields = (
+        "person",
+        "kind",
+        ("occurred_on", "occurred_on_precision"),
+        "sentence_years",
+        "petition",
+        "notes",
+    )
+
+    @admin.display(description=_("when"), ordering="occurred_on")
+    def occurred(self, outcome: Outcome) -> str:
+        return outcome.occurred_on_display
+
+
+class StandaloneSourceForm(SourceForm):
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("person") and not cleaned.get("petition"):
+            raise forms.ValidationError(
+                _("Choose the person or the petition this source is about.")
+            )
+        return cleaned
+
+
+@admin.register(Source)
+class SourceAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+    form = StandaloneSourceForm
+    list_display = ("title", "kind", "person", "petition", "dated")
+    list_filter = ("kind",)
+    list_select_related = ("person", "petition__authority")
+    search_fields = ("title",)
+    name_key_fields = ("person__name_key",)
+    autocomplete_fields = ("person", "petition")
+    fields = ("person", "petition", "kind", "title", "url", "file", "dated", "language", "notes")
+
+
+# --- Reference lists --------------------------------------------------------------------------
+
+
+@admin.register(Place)
+class PlaceAdmin(SimpleHistoryAdmin):
+    list_display = ("name_en", "name_kk", "name_ru", "name_zh", "kind", "position")
+    list_filter = ("kind",)
+    search_fields = ("name_en", "name_kk", "name_ru", "name_zh", "code")
+
+
+@admin.register(Authority)
+class AuthorityAdmin(SimpleHistoryAdmin):
+    list_display = ("name_en", "name_kk", "name_ru", "kind", "position")
+    list_filter = ("kind",)
+    search_fields = ("name_en", "name_kk", "name_ru", "code")
+
+
+@admin.register(PublishedFigure)
+class PublishedFigureAdmin(SimpleHistoryAdmin):
+    list_display = ("label_en", "value", "as_of_display", "source_name", "position")
+    fields = (
+        "label_en",
+        "label_kk",
+        "label_ru",
+        "value",
+        ("as_of", "as_of_precision"),
+        "source_name",
+        "source_url",
+        "position",
+    )
+
+    @admin.display(description=_("as of"), ordering="as_of")
+    def as_of_display(self, figure: PublishedFigure) -> str:
+        return figure.as_of_display

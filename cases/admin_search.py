@@ -1,0 +1,69 @@
+"""Admin search by any spelling of a name, and by case number."""
+
+import re
+
+from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import DetainedPerson
+from cases.names import name_key
+
+_CASE_NUMBER = re.compile(r"^c-?0*(\d{1,9})$", re.IGNORECASE)
+
+NAME_SEARCH_HELP = _(
+    "Any spelling of a name finds the person: Cyrillic, Latin or Chinese "
+    "(Дәуітхан, Dauitkhan and Dauytkhan are one name)."
+)
+
+
+def search_terms(search_term: str) -> list[str]:
+    """The words of a search box, a quoted phrase kept whole, as the admin splits them."""
+    terms = []
+    for bit in smart_split(search_term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        terms.append(bit)
+    return terms
+
+
+def case_number_query(term: str, path: str = "case_number") -> Q:
+    """'C-00042', 'c-42' and 'C42' all name case C-00042."""
+    match = _CASE_NUMBER.match(term.strip())
+    if not match:
+        return Q()
+    return Q(**{path: DetainedPerson.case_number_for(int(match[1]))})
+
+
+class NameKeySearchMixin:
+    """Each search term must match a name key (in any spelling) or one of `search_fields`.
+
+    `search_fields` are plain field names, matched with icontains; `name_key_fields` are the
+    stored name keys the term's own key is looked for in.
+    """
+
+    name_key_fields: tuple[str, ...] = ("name_key",)
+
+    def term_query(self, term: str) -> Q:
+        """Further matches for one term, such as a case number."""
+        return Q()
+
+    def get_search_results(self, request, queryset, search_term):
+        search_fields = self.get_search_fields(request)
+        for term in search_terms(search_term):
+            match = self.term_query(term)
+            key = name_key(term)
+            if key:
+                for field in self.name_key_fields:
+                    match |= Q(**{f"{field}__contains": key})
+            for field in search_fields:
+                match |= Q(**{f"{field}__icontains": term})
+            if not match:
+                return queryset.none(), False
+            queryset = queryset.filter(match)
+        may_have_duplicates = any(
+            lookup_spawns_duplicates(self.opts, field)
+            for field in (*self.name_key_fields, *search_fields)
+        )
+        return queryset, may_have_duplicates
