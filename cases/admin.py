@@ -251,8 +251,17 @@ class DetainedPersonAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
     ]
     inlines = [PersonKinshipInline, PersonPetitionInline, OutcomeInline, SourceInline]
 
+    # Verifying a case and deciding whether it is counted publicly is a coordinator's call.
+    VERIFICATION_FIELDS = ("verification", "counted_in_statistics", "duplicate_of")
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_petition_summary()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.has_perm("cases.verify_case"):
+            return readonly
+        return (*readonly, *self.VERIFICATION_FIELDS)
 
     def term_query(self, term: str) -> Q:
         return case_number_query(term)

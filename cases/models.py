@@ -326,6 +326,9 @@ class DetainedPerson(TimeStamped):
         ordering = ["-created_at"]
         verbose_name = _("detained person")
         verbose_name_plural = _("detained persons")
+        permissions = [
+            ("verify_case", _("Can verify cases and decide what is counted publicly")),
+        ]
         constraints = [
             birth_year_constraint("person"),
             models.CheckConstraint(
