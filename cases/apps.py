@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Case register")
+
+    def ready(self) -> None:
+        from cases import statscache
+
+        statscache.connect_signals()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cases.names import combined_name_key
@@ -155,7 +156,8 @@ class Gender(models.TextChoices):
 
 
 class Ethnicity(models.TextChoices):
-    KAZAKH = "kazakh", _("Kazakh")
+    # The context keeps the people apart from the language of the same name in translations.
+    KAZAKH = "kazakh", pgettext_lazy("ethnicity", "Kazakh")
     UYGHUR = "uyghur", _("Uyghur")
     KYRGYZ = "kyrgyz", _("Kyrgyz")
     UZBEK = "uzbek", _("Uzbek")

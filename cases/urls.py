@@ -6,4 +6,6 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("statistics.json", views.statistics_json, name="statistics_json"),
+    path("statistics.csv", views.statistics_csv, name="statistics_csv"),
 ]

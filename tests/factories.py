@@ -69,3 +69,19 @@ def make_user(username: str, *, superuser: bool = False, perms: tuple[str, ...] 
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return user
+
+
+def make_persons(count: int, **fields) -> list[DetainedPerson]:
+    """`count` people alike in `fields`: a small population for the public statistics."""
+    return [make_person(**fields) for _ in range(count)]
+
+
+def serve_public_pages(settings) -> None:
+    """Public pages render without collectstatic's manifest, and start with no cached numbers."""
+    from django.core.cache import cache
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
