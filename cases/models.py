@@ -13,9 +13,8 @@ from django.db.models import Count, Min, Q, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cases.names import combined_name_key
