@@ -157,6 +157,8 @@ if not ADMIN_URL.endswith("/"):
 PUBLIC_MIN_CELL = envint("PUBLIC_MIN_CELL", "5")
 # An advocate should chase a submitted petition this many days after submission.
 PETITION_FOLLOW_UP_DAYS = envint("PETITION_FOLLOW_UP_DAYS", "30")
+# A submitted petition with no answer after this many days is listed in today's work.
+PETITION_UNANSWERED_DAYS = envint("PETITION_UNANSWERED_DAYS", "60")
 
 # URLs typed without a scheme are taken as https:// (Django 6's default).
 FORMS_URLFIELD_ASSUME_HTTPS = True
