@@ -160,6 +160,10 @@ PETITION_FOLLOW_UP_DAYS = envint("PETITION_FOLLOW_UP_DAYS", "30")
 # A submitted petition with no answer after this many days is listed in today's work.
 PETITION_UNANSWERED_DAYS = envint("PETITION_UNANSWERED_DAYS", "60")
 
+# History is a read-only audit trail: "revert" would restore fields the user may not see or
+# change (verification, relatives' contact details).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # URLs typed without a scheme are taken as https:// (Django 6's default).
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -253,7 +257,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
 
+# --- Cache and connection pool (several app servers) ---------------------------------------------
+# One app server keeps its cache in its own memory. Several app servers must share one cache, or a
+# change made through one would leave the others serving old statistics: REDIS_URL (e.g.
+# redis://127.0.0.1:6379/0) moves the cache to Redis, where the generation key of
+# cases/statscache.py is the same for every server. CACHE_KEY_PREFIX keeps two sites (or a test
+# run) apart in one Redis database.
+REDIS_URL = os.getenv("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "casetracker"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# DB_POOL=1 gives each app server process a pool of PostgreSQL connections (psycopg_pool), shared
+# by its threads, instead of one connection per thread. Django requires CONN_MAX_AGE 0 with it.
+if envbool("DB_POOL", "0") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DB_POOL_MIN_SIZE", "1"),
+        "max_size": envint("DB_POOL_MAX_SIZE", "10"),
+        "timeout": envint("DB_POOL_TIMEOUT", "10"),
+    }
+# --- end of cache and connection pool block ------------------------------------------------------
+
 # Public statistics ----------------------------------------------------------------------------
 # The numbers of each filter combination are cached this long at most; any change to the case
-# data drops them at once (cases/statscache.py). The cache is Django's default (local memory).
+# data drops them at once (cases/statscache.py), on every app server sharing the cache (REDIS_URL).
 STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", "600")

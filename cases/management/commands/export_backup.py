@@ -1,0 +1,46 @@
+"""Write the whole case register to one gzip-compressed file (see cases/backups.py)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS
+from django.utils.translation import gettext as _
+
+from cases.backups import BackupError, export_backup, source_files_count
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:
+        # A property: argparse needs a plain string, translated when the parser is built.
+        return _(
+            "Write every case, relative, petition, history entry, user and group to FILE "
+            "(gzip-compressed JSON Lines, e.g. backup.jsonl.gz). The file is as sensitive as the "
+            "database."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help=_("where to write the backup"))
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+
+    def handle(self, *args, file: Path, database: str, **options) -> None:
+        try:
+            counts = export_backup(file, using=database)
+        except BackupError as error:
+            raise CommandError(error) from None
+        if options["verbosity"] >= 2:
+            for label, count in counts.items():
+                self.stdout.write(f"  {label}: {count}")
+        self.stdout.write(
+            _("Wrote %(rows)d rows to %(path)s.") % {"rows": sum(counts.values()), "path": file}
+        )
+        if files := source_files_count(database):
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "%(count)d sources have uploaded files: the backup holds their paths, "
+                        "not the files. Copy PRIVATE_MEDIA_ROOT as well."
+                    )
+                    % {"count": files}
+                )
+            )

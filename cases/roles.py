@@ -1,0 +1,111 @@
+"""The three roles of the admin, as data: group name → the permissions of the cases app it holds.
+
+`setup_roles` makes the groups hold exactly these (see sync_groups). Group names stay English in
+every language: they are identifiers, and a translation would make a second group.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+APP_LABEL = "cases"
+
+# The case register itself, and the reference lists the data migration seeds.
+CASE_MODELS = (
+    "detainedperson",
+    "relative",
+    "kinship",
+    "petition",
+    "petitionevent",
+    "outcome",
+    "source",
+)
+REFERENCE_MODELS = ("place", "authority", "publishedfigure")
+
+# Relatives' phone, email and address (DESIGN.md, Privacy 5).
+CONTACT_DETAILS = "view_contact_details"
+# Verifying a case and deciding whether it is counted publicly (DetainedPerson.Meta.permissions):
+# without it the admin shows verification, counted_in_statistics and duplicate_of read-only.
+VERIFY_CASES = "verify_case"
+
+
+def _codenames(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
+    return {f"{action}_{model}" for model in models for action in actions}
+
+
+# `view_source` also lets its holder download a source's file (see Source).
+ROLES: dict[str, frozenset[str]] = {
+    # Data entry: records whole family cases, deletes nothing, decides nothing about counting.
+    "Advocate": frozenset(
+        _codenames(("add", "change", "view"), CASE_MODELS)
+        | _codenames(("view",), REFERENCE_MODELS)
+    ),
+    # Reviews, verifies and corrects everything, and keeps the reference lists.
+    "Coordinator": frozenset(
+        _codenames(("add", "change", "delete", "view"), CASE_MODELS)
+        | _codenames(("add", "change", "view"), REFERENCE_MODELS)
+        | {CONTACT_DETAILS, VERIFY_CASES}
+    ),
+    # Lawyers and researchers: read, never change.
+    "Viewer": frozenset(_codenames(("view",), CASE_MODELS + REFERENCE_MODELS)),
+}
+
+
+class UnknownPermissions(Exception):
+    """A role names a permission the database does not have (migrations not run?)."""
+
+    def __init__(self, codenames: set[str]):
+        self.codenames = sorted(codenames)
+        super().__init__(", ".join(f"{APP_LABEL}.{name}" for name in self.codenames))
+
+
+@dataclass
+class GroupChange:
+    """What sync_groups did to one group; permissions as 'app_label.codename'."""
+
+    name: str
+    created: bool = False
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.created or bool(self.added or self.removed)
+
+
+def _label(permission: Permission) -> str:
+    return f"{permission.content_type.app_label}.{permission.codename}"
+
+
+@transaction.atomic
+def sync_groups(roles: dict[str, frozenset[str]] = ROLES) -> list[GroupChange]:
+    """Create the role groups and give each exactly its listed permissions, removing others."""
+    wanted = set().union(*roles.values())
+    permissions = {
+        permission.codename: permission
+        for permission in Permission.objects.filter(
+            content_type__app_label=APP_LABEL, codename__in=wanted
+        ).select_related("content_type")
+    }
+    if missing := wanted - permissions.keys():
+        raise UnknownPermissions(missing)
+
+    changes = []
+    for name, codenames in roles.items():
+        group, created = Group.objects.get_or_create(name=name)
+        held = set(group.permissions.select_related("content_type"))
+        target = {permissions[codename] for codename in codenames}
+        group.permissions.add(*(target - held))
+        group.permissions.remove(*(held - target))
+        changes.append(
+            GroupChange(
+                name=name,
+                created=created,
+                added=sorted(map(_label, target - held)),
+                removed=sorted(map(_label, held - target)),
+                total=len(target),
+            )
+        )
+    return changes

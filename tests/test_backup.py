@@ -1,0 +1,410 @@
+"""Backups: export, restore into an empty database, export again, and get the same file; a bad
+file or a database that already holds data is refused and nothing changes."""
+
+import datetime
+import functools
+import gzip
+import importlib
+import json
+import stat
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.models import (
+    Authority,
+    DetainedPerson,
+    Kinship,
+    Outcome,
+    Petition,
+    Place,
+    PublishedFigure,
+    Relative,
+    Source,
+    Status,
+)
+from tests.factories import (
+    make_kinship,
+    make_outcome,
+    make_person,
+    make_petition,
+    make_relative,
+    make_user,
+    place,
+)
+
+PASSWORD = "correct horse battery"  # what tests.factories.make_user gives everyone
+TOTP_KEY = "3132333435363738393031323334353637383930"
+seed_migration = importlib.import_module("cases.migrations.0002_seed_places_and_authorities")
+
+pytestmark = pytest.mark.django_db
+
+
+@functools.cache
+def _apps_at_seed_migration():
+    loader = MigrationLoader(connection)
+    return loader.project_state(("cases", "0002_seed_places_and_authorities")).apps
+
+
+def seed_reference_lists() -> None:
+    """What the data migration does to a new database (with its models: no history entries)."""
+    seed_migration.seed(_apps_at_seed_migration(), None)
+
+
+def wipe_database() -> None:
+    """Make the database look freshly migrated: every table empty, the seeded reference lists
+    back (under new ids), content types and permissions recreated."""
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with pending deferred foreign-key checks.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+    seed_reference_lists()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The backup carries whatever hash it finds; a slow one only slows the tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _forget_content_type_ids():
+    yield
+    # flush gives content types new ids, and the test's transaction is rolled back afterwards.
+    ContentType.objects.clear_cache()
+
+
+def build_register() -> dict:
+    """Two families with petitions, answers, outcomes, history and accounts. The seeded places
+    and authorities are re-created first, so their ids differ from a fresh database's."""
+    Place.objects.all().delete()
+    Authority.objects.all().delete()
+    seed_reference_lists()
+
+    coordinator = make_user("dana")
+    reviewers = Group.objects.create(name="Reviewers")
+    reviewers.permissions.add(Permission.objects.get(codename="view_detainedperson"))
+    coordinator.groups.add(reviewers)
+    TOTPDevice.objects.create(user=coordinator, name="phone", key=TOTP_KEY, confirmed=True)
+
+    wife = make_person(
+        "Жена Қайрата",
+        name_latin="Kairat's wife",
+        status=Status.BARRED_FROM_LEAVING,
+        home_place=place("ili"),
+        detained_on=datetime.date(2017, 6, 1),
+    )
+    kairat = make_relative("Қайрат Дәуітхан", phone="+7 701 555 0101")
+    child = make_relative("Бала Қайратқызы")
+    make_kinship(wife, kairat, relationship=Kinship.Relationship.SPOUSE, is_contact=True)
+    make_kinship(wife, child, separated=True)
+    make_petition(wife).petitioners.add(kairat)
+    mfa = make_petition(wife, authority="mfa")
+    mfa.changed_by = coordinator
+    mfa.status = Petition.Status.ANSWERED
+    mfa.response_received_on = datetime.date(2019, 5, 2)
+    mfa.save()
+
+    brother = make_person("Ерлан Сейітқали", status=Status.PRISON)
+    sister = make_relative("Айгүл Сейітқали", email="aigul@example.org")
+    make_kinship(brother, sister, relationship=Kinship.Relationship.SIBLING)
+    make_petition(brother, authority="un_wgad", organisation="Atajurt")
+    make_outcome(brother, Outcome.Kind.SENTENCED, datetime.date(2019, 1, 10), sentence_years=10)
+    Source.objects.create(person=brother, title="Video testimony of his sister")
+    PublishedFigure.objects.create(
+        label_en="Applications received",
+        value=915,
+        as_of=datetime.date(2019, 1, 1),
+        source_name="Ministry of Foreign Affairs of Kazakhstan",
+    )
+
+    # A coordinator's edit, recorded in the history with who made it.
+    wife._history_user = coordinator
+    wife.notes = "Passport taken in 2017."
+    wife.save()
+    LogEntry.objects.create(
+        user=coordinator,
+        content_type=ContentType.objects.get_for_model(DetainedPerson),
+        object_id=str(wife.pk),
+        object_repr=str(wife),
+        action_flag=CHANGE,
+    )
+    # A case entered by mistake and deleted: its number must never come back.
+    make_person("Entered twice").delete()
+    return {"wife": wife, "brother": brother, "kairat": kairat, "coordinator": coordinator}
+
+
+def export(path: Path) -> bytes:
+    call_command("export_backup", str(path), verbosity=0)
+    return path.read_bytes()
+
+
+def restore(path: Path) -> None:
+    wipe_database()
+    call_command("import_backup", str(path), verbosity=0)
+
+
+def rewrite(source: Path, target: Path, change) -> Path:
+    """Copy a backup, letting `change` edit its list of lines."""
+    lines = gzip.decompress(source.read_bytes()).decode().splitlines()
+    target.write_bytes(gzip.compress(("\n".join(change(lines)) + "\n").encode()))
+    return target
+
+
+# --- A restore gives back the register --------------------------------------------------------
+
+
+def test_export_after_restore_is_byte_for_byte_the_first_export(tmp_path):
+    build_register()
+    first = export(tmp_path / "first.jsonl.gz")
+
+    restore(tmp_path / "first.jsonl.gz")
+
+    assert export(tmp_path / "second.jsonl.gz") == first
+
+
+def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
+    people = build_register()
+    export(tmp_path / "backup.jsonl.gz")
+    restore(tmp_path / "backup.jsonl.gz")
+
+    wife = DetainedPerson.objects.get(pk=people["wife"].pk)
+    assert wife.case_number == people["wife"].case_number
+    assert wife.created_at == people["wife"].created_at
+    assert wife.home_place.code == "ili"
+    assert {k.relative.full_name for k in wife.kinships.all()} == {
+        "Қайрат Дәуітхан",
+        "Бала Қайратқызы",
+    }
+    assert Relative.objects.get(full_name="Қайрат Дәуітхан").phone == "+7 701 555 0101"
+    assert wife.petitions.count() == 2
+    assert list(wife.petitions.get(authority__code="president").petitioners.all()) == [
+        people["kairat"]
+    ]
+    answered = wife.petitions.get(authority__code="mfa")
+    assert [(e.status, e.created_by) for e in answered.events.all()] == [
+        (Petition.Status.SUBMITTED, None),
+        (Petition.Status.ANSWERED, people["coordinator"]),
+    ]
+    assert DetainedPerson.objects.get(pk=people["brother"].pk).status == Status.PRISON
+    edit = wife.history.first()
+    assert (edit.notes, edit.history_user) == ("Passport taken in 2017.", people["coordinator"])
+    assert LogEntry.objects.get().get_edited_object() == wife
+
+
+def test_restore_gives_working_accounts_with_their_permissions_and_second_factor(tmp_path):
+    build_register()
+    export(tmp_path / "backup.jsonl.gz")
+    restore(tmp_path / "backup.jsonl.gz")
+
+    dana = User.objects.get(username="dana")
+    assert dana.check_password(PASSWORD)
+    assert dana.has_perm("cases.view_detainedperson")
+    assert not dana.has_perm("cases.change_detainedperson")
+    assert TOTPDevice.objects.get(user=dana).key == TOTP_KEY
+
+
+def test_restore_replaces_the_seeded_places_whose_ids_differ(tmp_path):
+    people = build_register()
+    export(tmp_path / "backup.jsonl.gz")
+    wipe_database()
+    assert Place.objects.get(code="ili").pk != people["wife"].home_place_id
+
+    call_command("import_backup", str(tmp_path / "backup.jsonl.gz"), verbosity=0)
+
+    assert Place.objects.count() == 29
+    assert Authority.objects.count() == 9
+    assert DetainedPerson.objects.get(pk=people["wife"].pk).home_place == place("ili")
+
+
+def test_new_case_after_restore_does_not_reuse_a_deleted_case_number(tmp_path):
+    build_register()
+    deleted = DetainedPerson.history.get(full_name="Entered twice", history_type="-")
+    export(tmp_path / "backup.jsonl.gz")
+    restore(tmp_path / "backup.jsonl.gz")
+
+    new = make_person("A new case after the restore")
+
+    assert new.pk > deleted.id
+    assert new.case_number != deleted.case_number
+
+
+def test_new_rows_after_restore_get_fresh_ids(tmp_path):
+    people = build_register()
+    export(tmp_path / "backup.jsonl.gz")
+    restore(tmp_path / "backup.jsonl.gz")
+
+    relative = make_relative("Someone new")
+    petition = make_petition(people["brother"], authority="mfa")
+
+    assert relative.pk > people["kairat"].pk
+    assert petition.persons.get() == people["brother"]
+
+
+def test_export_file_is_readable_by_its_owner_only(tmp_path):
+    build_register()
+    export(tmp_path / "backup.jsonl.gz")
+
+    mode = (tmp_path / "backup.jsonl.gz").stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
+
+
+def test_export_reports_rows_and_warns_that_files_are_not_included(tmp_path):
+    build_register()
+    Source.objects.update(file="sources/2019/01/testimony.mp4")
+    out = StringIO()
+    call_command("export_backup", str(tmp_path / "backup.jsonl.gz"), stdout=out)
+
+    assert "Wrote" in out.getvalue()
+    assert "1 sources have uploaded files" in out.getvalue()
+
+
+def test_export_runs_as_many_queries_for_many_cases_as_for_few(tmp_path):
+    # Streaming prevents n+1 queries: links and natural keys are fetched per chunk, not per row.
+    build_register()
+    with CaptureQueriesContext(connection) as few:
+        export(tmp_path / "few.jsonl.gz")
+    for number in range(20):
+        person = make_person(f"Person {number}")
+        make_kinship(person, make_relative())
+        make_petition(person).petitioners.add(make_relative(), make_relative())
+
+    with CaptureQueriesContext(connection) as many:
+        export(tmp_path / "many.jsonl.gz")
+
+    assert len(many) == len(few)
+
+
+def test_export_into_a_missing_folder_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_backup", str(tmp_path / "no" / "backup.jsonl.gz"))
+
+
+# --- Bad input is refused and changes nothing -------------------------------------------------
+
+
+@pytest.fixture
+def backup(tmp_path) -> Path:
+    """A backup of the register, and a freshly migrated, empty database to restore it into."""
+    build_register()
+    path = tmp_path / "backup.jsonl.gz"
+    export(path)
+    wipe_database()
+    return path
+
+
+def assert_nothing_restored() -> None:
+    assert not DetainedPerson.objects.exists()
+    assert not User.objects.exists()
+    assert Place.objects.count() == 29
+
+
+def test_missing_file_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read .*missing.jsonl.gz"):
+        call_command("import_backup", str(tmp_path / "missing.jsonl.gz"))
+
+
+def test_file_that_is_not_gzip_is_refused(backup, tmp_path):
+    junk = tmp_path / "junk.jsonl.gz"
+    junk.write_text("name,phone\nKairat,+7 701 555 0101\n")
+
+    with pytest.raises(CommandError, match="not a complete casetracker backup"):
+        call_command("import_backup", str(junk))
+    assert_nothing_restored()
+
+
+def test_gzip_file_that_is_not_a_backup_is_refused(backup, tmp_path):
+    other = tmp_path / "other.json.gz"
+    other.write_bytes(gzip.compress(b'[{"model": "cases.detainedperson", "pk": 1}]'))
+
+    with pytest.raises(CommandError, match="not a complete casetracker backup"):
+        call_command("import_backup", str(other))
+    assert_nothing_restored()
+
+
+def test_truncated_backup_is_refused_and_nothing_is_written(backup, tmp_path):
+    cut = tmp_path / "cut.jsonl.gz"
+    data = backup.read_bytes()
+    cut.write_bytes(data[: len(data) * 3 // 4])
+
+    with pytest.raises(CommandError, match="cut off"):
+        call_command("import_backup", str(cut))
+    assert_nothing_restored()
+
+
+def test_backup_missing_rows_is_refused_and_nothing_is_written(backup, tmp_path):
+    def drop_last_outcome(lines):
+        last = max(i for i, line in enumerate(lines) if '"model": "cases.outcome"' in line)
+        return lines[:last] + lines[last + 1 :]
+
+    with pytest.raises(CommandError, match="incomplete.*1 rows of cases.outcome.*holds 0"):
+        call_command(
+            "import_backup", str(rewrite(backup, tmp_path / "short.gz", drop_last_outcome))
+        )
+    assert_nothing_restored()
+
+
+def test_row_pointing_nowhere_is_refused_after_earlier_rows_and_nothing_is_written(
+    backup, tmp_path
+):
+    def orphan_an_outcome(lines):
+        return [
+            line.replace('"person": ', '"person": 9999')
+            if '"model": "cases.outcome"' in line
+            else line
+            for line in lines
+        ]
+
+    with pytest.raises(CommandError, match="does not fit this database"):
+        call_command("import_backup", str(rewrite(backup, tmp_path / "bad.gz", orphan_an_outcome)))
+    assert_nothing_restored()
+
+
+def test_backup_from_another_database_version_is_refused(backup, tmp_path):
+    def add_future_migration(lines):
+        header = json.loads(lines[0])
+        header["migrations"]["cases"].append("0099_from_the_future")
+        return [json.dumps(header), *lines[1:]]
+
+    with pytest.raises(CommandError, match=r"cases.0099_from_the_future \(only in the backup\)"):
+        call_command(
+            "import_backup", str(rewrite(backup, tmp_path / "new.gz", add_future_migration))
+        )
+    assert_nothing_restored()
+
+
+def test_rows_of_tables_a_backup_never_holds_are_refused(backup, tmp_path):
+    def add_a_session(lines):
+        session = {"model": "sessions.session", "pk": "x", "fields": {"session_data": ""}}
+        return [*lines, json.dumps(session)]
+
+    with pytest.raises(CommandError, match="sessions.session"):
+        call_command("import_backup", str(rewrite(backup, tmp_path / "more.gz", add_a_session)))
+    assert_nothing_restored()
+
+
+def test_database_that_already_holds_cases_is_refused(backup):
+    existing = make_person("Already here")
+
+    with pytest.raises(CommandError, match="already holds data.*cases.detainedperson: 1"):
+        call_command("import_backup", str(backup))
+    assert list(DetainedPerson.objects.all()) == [existing]
+    assert not User.objects.exists()
+
+
+def test_database_with_a_user_already_is_refused(backup):
+    make_user("admin", superuser=True)
+
+    with pytest.raises(CommandError, match="already holds data.*auth.user: 1"):
+        call_command("import_backup", str(backup))
+    assert not DetainedPerson.objects.exists()
