@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Min, Q, Value
+from django.db.models import Case, Count, Min, Q, Value, When
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -221,7 +221,10 @@ class DetainedPersonQuerySet(models.QuerySet):
 
     def assign_case_numbers(self) -> int:
         """Number every case that has none from its primary key, which is never reused."""
-        number = Concat(Value("C-"), LPad(Cast("id", models.CharField()), 5, Value("0")))
+        digits = Cast("id", models.CharField())
+        # LPad would cut ids of six digits and more: pad only the short ones.
+        padded = Case(When(id__lt=100000, then=LPad(digits, 5, Value("0"))), default=digits)
+        number = Concat(Value("C-"), padded)
         return self.filter(case_number__isnull=True).update(case_number=number)
 
 

@@ -55,6 +55,15 @@ def test_case_numbers_are_generated_unique_and_never_reused():
     assert third.case_number not in {first.case_number, second.case_number}
 
 
+def test_case_numbers_beyond_five_digits_are_not_cut():
+    person = make_person()
+    DetainedPerson.objects.filter(pk=person.pk).update(case_number=None)
+    DetainedPerson.objects.filter(pk=person.pk).update(id=123456)
+    DetainedPerson.objects.filter(pk=123456).assign_case_numbers()
+    assert DetainedPerson.objects.get(pk=123456).case_number == "C-123456"
+    assert DetainedPerson.case_number_for(123456) == "C-123456"
+
+
 def test_name_key_is_stored_for_every_spelling():
     person = make_person(
         "Қайрат Дәуітхан", name_latin="Qairat Dauitkhan", other_names="Kayrat Dauytkhan"

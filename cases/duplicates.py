@@ -1,0 +1,406 @@
+"""Likely duplicate cases: one person entered twice under different spellings of the name.
+
+Names are compared by their stored keys (cases.names), so Қайрат Дәуітхан and Kayrat Dauytkhan
+are one name before any fuzzy matching starts; rapidfuzz scores the names, the same way on
+both databases. `likely_matches` (one person, while it is entered) lets the database narrow
+the register to a few candidates: PostgreSQL through the trigram index on name_key, SQLite
+through shared name words. `find_pairs` (the whole register) reads it once and compares only
+names whose words begin alike.
+
+A score runs from 0 to 100: the similarity of the names (weighted 85), plus 10 when the birth
+years lie within a year of each other and 5 for the same home place; birth years far apart
+take 25 off. Identical names with nothing else known score 85."""
+
+import bisect
+import heapq
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Abs, Greatest
+from django.urls import reverse
+from rapidfuzz import fuzz, process
+
+from cases.models import DetainedPerson, Place, Status
+from cases.names import combined_name_key
+
+NAME_WEIGHT = 0.85
+CLOSE_YEAR_BONUS = 10  # birth years at most CLOSE_YEARS apart
+CLOSE_YEARS = 1
+FAR_YEAR_PENALTY = 25  # birth years more than FAR_YEARS apart
+FAR_YEARS = 5
+SAME_PLACE_BONUS = 5
+MAX_BONUS = CLOSE_YEAR_BONUS + SAME_PLACE_BONUS
+
+# PostgreSQL: how many of the most similar keys likely_matches scores in Python.
+CANDIDATES = 200
+# PostgreSQL: word similarity (0–1) a key needs to be a candidate for likely_matches. A typo
+# keeps about 0.8, a shared surname alone about 0.5. Above pg_trgm's default of 0.6 so that the
+# planner, which estimates the matches from it, keeps to the index for common names.
+WORD_SIMILARITY_THRESHOLD = 0.65
+# find_pairs compares the keys whose words begin alike: the first this many letters.
+BLOCK_PREFIX = 4
+# SQLite: how many of a name's longest words are looked for in other keys.
+PREFILTER_WORDS = 3
+
+KEY_SEPARATOR = " | "
+_CHINESE = re.compile("[\u3400-\u9fff]")
+_PERSON_FIELDS = (
+    "pk",
+    "case_number",
+    "full_name",
+    "status",
+    "birth_year",
+    "home_place_id",
+    "name_key",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The little duplicate detection reads and shows of a person."""
+
+    pk: int
+    case_number: str
+    full_name: str
+    status: str
+    birth_year: int | None
+    home_place_id: int | None
+    name_key: str
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.full_name}"
+
+    def get_status_display(self) -> str:
+        return str(Status(self.status).label) if self.status in Status.values else self.status
+
+    @property
+    def admin_url(self) -> str:
+        return reverse("admin:cases_detainedperson_change", args=[self.pk])
+
+
+@dataclass(frozen=True)
+class Match:
+    """A person that may be the one being entered, and how likely (0–100)."""
+
+    person: Candidate
+    score: int
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two cases in the register that may be one person (first.pk < second.pk)."""
+
+    first: Candidate
+    second: Candidate
+    score: int
+
+
+# --- Scoring ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spellings:
+    """A stored name key split into Latin-letter keys and Chinese names."""
+
+    latin: tuple[str, ...]
+    chinese: frozenset[str]
+
+    @classmethod
+    def of(cls, key: str) -> "_Spellings":
+        latin, chinese = [], set()
+        for part in key.split(KEY_SEPARATOR):
+            part = part.strip()
+            if _CHINESE.search(part):
+                chinese.add(part.replace(" ", ""))
+            elif part:
+                latin.append(part)
+        return cls(tuple(latin), frozenset(chinese))
+
+    def words(self) -> set[str]:
+        return {word for key in self.latin for word in key.split()}
+
+
+def name_similarity(a: _Spellings, b: _Spellings, cutoff: float = 0) -> float:
+    """0–100: the best match between any two spellings; one shared Chinese name is 100."""
+    if a.chinese & b.chinese:
+        return 100.0
+    return max(
+        (fuzz.token_sort_ratio(x, y, score_cutoff=cutoff) for x in a.latin for y in b.latin),
+        default=0.0,
+    )
+
+
+def weigh(
+    similarity: float,
+    year_a: int | None,
+    year_b: int | None,
+    same_place: bool,
+) -> int:
+    """The final 0–100 score: name similarity weighed by birth year and home place."""
+    score = similarity * NAME_WEIGHT
+    if year_a and year_b:
+        gap = abs(year_a - year_b)
+        if gap <= CLOSE_YEARS:
+            score += CLOSE_YEAR_BONUS
+        elif gap > FAR_YEARS:
+            score -= FAR_YEAR_PENALTY
+    if same_place:
+        score += SAME_PLACE_BONUS
+    return max(0, min(100, round(score)))
+
+
+def _name_cutoff(min_score: int) -> float:
+    # The lowest name similarity that could still reach min_score with every bonus.
+    # Scores are rounded: 79.5 is shown, and counted, as 80.
+    return max(0.0, (min_score - 0.5 - MAX_BONUS) / NAME_WEIGHT)
+
+
+def _vague_place_ids() -> set[int]:
+    # "Unknown" is no place: two cases sharing it are no likelier to be one person.
+    return set(Place.objects.filter(kind=Place.Kind.UNKNOWN).values_list("pk", flat=True))
+
+
+# --- Suggestions for one person ---------------------------------------------------------------
+
+
+def likely_matches(
+    *,
+    full_name: str,
+    name_latin: str = "",
+    name_chinese: str = "",
+    other_names: str = "",
+    birth_year: int | None = None,
+    home_place_id: int | None = None,
+    exclude_pk: int | None = None,
+    limit: int = 10,
+    min_score: int = 60,
+) -> list[Match]:
+    """Cases in the register that may be this person, best first (at most `limit`).
+
+    Takes the person's names as typed in the form (any script); leaves out `exclude_pk` (the
+    person being edited) and cases already marked as a duplicate. Runs a fixed number of
+    queries (one to three), whatever the size of the register.
+    """
+    spellings = _Spellings.of(combined_name_key(full_name, name_latin, name_chinese, other_names))
+    if not spellings.latin and not spellings.chinese:
+        return []
+    candidates = (
+        DetainedPerson.objects.filter(duplicate_of__isnull=True).exclude(pk=exclude_pk).order_by()
+    )
+    place_counts = (
+        home_place_id is not None
+        and Place.objects.filter(pk=home_place_id).exclude(kind=Place.Kind.UNKNOWN).exists()
+    )
+    if connection.vendor == "postgresql":
+        candidates = _trigram_candidates(candidates, spellings, birth_year, home_place_id)
+        # SET LOCAL lasts as long as the transaction: open one if none is open.
+        with transaction.atomic(savepoint=False):
+            _set_trigram_threshold("word_similarity_threshold", WORD_SIMILARITY_THRESHOLD)
+            rows = list(candidates.values_list(*_PERSON_FIELDS))
+    else:
+        candidates = candidates.filter(_shared_words_query(spellings))
+        rows = list(candidates.values_list(*_PERSON_FIELDS))
+    cutoff = _name_cutoff(min_score)
+    matches = []
+    for row in rows:
+        person = Candidate(*row)
+        similarity = name_similarity(spellings, _Spellings.of(person.name_key), cutoff)
+        if not similarity:
+            continue
+        same_place = place_counts and person.home_place_id == home_place_id
+        score = weigh(similarity, birth_year, person.birth_year, same_place)
+        if score >= min_score:
+            matches.append(Match(person, score))
+    matches.sort(key=lambda match: (-match.score, match.person.pk))
+    return matches[:limit]
+
+
+def likely_matches_for(person: DetainedPerson, limit: int = 10) -> list[Match]:
+    """likely_matches for a saved or unsaved person, leaving out the person itself."""
+    return likely_matches(
+        full_name=person.full_name,
+        name_latin=person.name_latin,
+        name_chinese=person.name_chinese,
+        other_names=person.other_names,
+        birth_year=person.birth_year,
+        home_place_id=person.home_place_id,
+        exclude_pk=person.pk,
+        limit=limit,
+    )
+
+
+def _set_trigram_threshold(name: str, value: float) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [f"pg_trgm.{name}", str(value)])
+
+
+def _trigram_candidates(
+    queryset, spellings: _Spellings, birth_year: int | None, home_place_id: int | None
+):
+    """The CANDIDATES keys most similar to any spelling, Latin or Chinese.
+
+    `%>` (word similarity above pg_trgm.word_similarity_threshold) is served by the GIN
+    trigram index; among equally similar keys, the closest birth year and the same place
+    come first, so a very common name keeps its likeliest cases.
+    """
+    keys = [*spellings.latin, *sorted(spellings.chinese)]
+    match = Q()
+    for key in keys:
+        match |= Q(name_key__trigram_word_similar=key)
+    closeness = [TrigramWordSimilarity(key, "name_key") for key in keys]
+    order = [(Greatest(*closeness) if len(closeness) > 1 else closeness[0]).desc()]
+    if birth_year:
+        order.append(Abs(F("birth_year") - birth_year).asc(nulls_last=True))
+    if home_place_id:
+        order.append(
+            Case(When(home_place_id=home_place_id, then=Value(0)), default=Value(1)).asc()
+        )
+    return queryset.filter(match).order_by(*order, "pk")[:CANDIDATES]
+
+
+def _shared_words_query(spellings: _Spellings) -> Q:
+    """SQLite: keys that contain one of the name's longest words, or a Chinese name."""
+    longest = sorted(spellings.words(), key=len, reverse=True)[:PREFILTER_WORDS]
+    match = Q()
+    for word in (*longest, *sorted(spellings.chinese)):
+        match |= Q(name_key__contains=word)
+    return match
+
+
+# --- Pairs across the whole register ----------------------------------------------------------
+
+
+def find_pairs(min_score: int = 80) -> Iterator[Pair]:
+    """Every pair of cases that may be one person, scoring at least `min_score`.
+
+    Cases marked as a duplicate are left out. Pairs come in no particular order. One query
+    reads the register; names are then compared key by distinct key, and only keys sharing
+    the beginning of a word (or a Chinese name) are compared at all.
+    """
+    vague_places = _vague_place_ids()
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    rows = DetainedPerson.objects.filter(duplicate_of__isnull=True).order_by("pk")
+    for row in rows.values_list(*_PERSON_FIELDS).iterator(chunk_size=5000):
+        groups[row[-1]].append(Candidate(*row))
+    keys = [key for key in groups if key]
+    spellings = [_Spellings.of(key) for key in keys]
+    cutoff = _name_cutoff(min_score)
+
+    def scored(first: Candidate, second: Candidate, similarity: float) -> Pair | None:
+        same_place = (
+            first.home_place_id is not None
+            and first.home_place_id == second.home_place_id
+            and first.home_place_id not in vague_places
+        )
+        score = weigh(similarity, first.birth_year, second.birth_year, same_place)
+        if score < min_score:
+            return None
+        return Pair(first, second, score) if first.pk < second.pk else Pair(second, first, score)
+
+    def candidates(
+        first: list[Candidate], second: list[Candidate] | None, similarity: float
+    ) -> Iterable[tuple[Candidate, Candidate]]:
+        # Only the pairs whose birth years could still bring them to min_score are tried.
+        base = similarity * NAME_WEIGHT
+        if round(base - FAR_YEAR_PENALTY + SAME_PLACE_BONUS) >= min_score:
+            if second is None:
+                return itertools.combinations(first, 2)
+            return itertools.product(first, second)
+        if round(base + SAME_PLACE_BONUS) >= min_score:
+            return _close_in_age(first, second, FAR_YEARS, unknown_too=True)
+        return _close_in_age(first, second, CLOSE_YEARS, unknown_too=False)
+
+    for key in keys:  # the same key: the same name
+        for first, second in candidates(groups[key], None, 100.0):
+            if pair := scored(first, second, 100.0):
+                yield pair
+    for (i, j), similarity in _similar_keys(spellings, cutoff).items():
+        for first, second in candidates(groups[keys[i]], groups[keys[j]], similarity):
+            if pair := scored(first, second, similarity):
+                yield pair
+
+
+def _close_in_age(
+    first: list[Candidate], second: list[Candidate] | None, years: int, unknown_too: bool
+) -> Iterator[tuple[Candidate, Candidate]]:
+    """Pairs from first × second (or within first) born at most `years` apart, and those with
+    a birth year unknown if `unknown_too`: found in birth-year order, not by trying every pair.
+    """
+    others = first if second is None else second
+    known = sorted((person for person in others if person.birth_year), key=_birth_year)
+    unknown = [person for person in others if not person.birth_year] if unknown_too else []
+    born = [person.birth_year for person in known]
+    if second is None:
+        yield from itertools.combinations(unknown, 2)
+        yield from itertools.product(unknown, known)
+        for index, person in enumerate(known):
+            end = bisect.bisect_right(born, person.birth_year + years)
+            yield from ((person, other) for other in known[index + 1 : end])
+        return
+    for person in first:
+        if not person.birth_year:
+            if unknown_too:
+                yield from ((person, other) for other in others)
+            continue
+        start = bisect.bisect_left(born, person.birth_year - years)
+        end = bisect.bisect_right(born, person.birth_year + years)
+        yield from ((person, other) for other in itertools.chain(known[start:end], unknown))
+
+
+def _birth_year(person: Candidate) -> int:
+    return person.birth_year or 0
+
+
+def _similar_keys(spellings: list[_Spellings], cutoff: float) -> dict[tuple[int, int], float]:
+    """Pairs of distinct keys (by index, i < j) whose name similarity reaches `cutoff`.
+
+    Keys are blocked by the first BLOCK_PREFIX letters of each word, so a typo late in a word
+    still pairs; rapidfuzz compares each block in one call per spelling.
+    """
+    best: dict[tuple[int, int], float] = {}
+    blocks: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for index, names in enumerate(spellings):
+        for name in names.latin:
+            for prefix in {word[:BLOCK_PREFIX] for word in name.split() if len(word) > 1}:
+                blocks[prefix].append((index, name))
+    for members in blocks.values():
+        names = [name for _index, name in members]
+        for position, (i, name) in enumerate(members[:-1]):
+            found = process.extract(
+                name,
+                names[position + 1 :],
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=max(cutoff, 1),
+                limit=None,
+            )
+            for _name, similarity, offset in found:
+                j = members[position + 1 + offset][0]
+                if i != j:
+                    pair = (min(i, j), max(i, j))
+                    best[pair] = max(best.get(pair, 0.0), similarity)
+    # Chinese names match exactly.
+    by_chinese: dict[str, list[int]] = defaultdict(list)
+    for index, names in enumerate(spellings):
+        for chinese in names.chinese:
+            by_chinese[chinese].append(index)
+    for indexes in by_chinese.values():
+        for pair in itertools.combinations(indexes, 2):
+            best[pair] = 100.0
+    return best
+
+
+def best_pairs(pairs: Iterable[Pair], limit: int | None = None) -> list[Pair]:
+    """The pairs by score, best first; only the `limit` best when given."""
+
+    def order(pair: Pair) -> tuple[int, int, int]:
+        return (pair.score, -pair.first.pk, -pair.second.pk)
+
+    if limit is None:
+        return sorted(pairs, key=order, reverse=True)
+    return heapq.nlargest(limit, pairs, key=order)

@@ -1,0 +1,219 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from cases.duplicates import find_pairs, likely_matches, likely_matches_for
+from tests.factories import make_person, place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kairat():
+    return make_person("Қайрат Дәуітхан", birth_year=1985, home_place=place("ili"))
+
+
+@pytest.fixture
+def marat():
+    return make_person("Марат Тоқашбаев", birth_year=1985, home_place=place("ili"))
+
+
+def suggested(**query) -> list[str]:
+    return [match.person.case_number for match in likely_matches(**query)]
+
+
+def test_latin_spelling_finds_the_cyrillic_case(kairat, marat):
+    matches = likely_matches(
+        full_name="Kayrat Dauytkhan", birth_year=1985, home_place_id=place("ili").pk
+    )
+    assert [match.person.pk for match in matches] == [kairat.pk]
+    assert matches[0].score == 100
+    assert matches[0].person.full_name == "Қайрат Дәуітхан"
+
+
+def test_cyrillic_spelling_finds_the_latin_case():
+    latin = make_person("Kairat Dauitkhan")
+    assert suggested(full_name="Қайрат Дәуітхан") == [latin.case_number]
+
+
+def test_misspelt_name_is_still_suggested(kairat):
+    matches = likely_matches(full_name="Kairat Dauitkan", birth_year=1985)
+    assert [match.person.pk for match in matches] == [kairat.pk]
+    assert 80 <= matches[0].score < 100
+
+
+def test_name_in_other_order_is_suggested(kairat):
+    assert suggested(full_name="Dauitkhan Kairat") == [kairat.case_number]
+
+
+def test_other_spellings_of_the_query_are_matched(kairat):
+    assert suggested(full_name="К. Д.", other_names="Qairat Dauitkhan") == [kairat.case_number]
+
+
+def test_birth_year_puts_the_closer_case_first():
+    older = make_person("Kairat Dauitkhan", birth_year=1960)
+    younger = make_person("Қайрат Дәуітхан", birth_year=1985)
+    assert suggested(full_name="Kairat Dauitkhan", birth_year=1986) == [
+        younger.case_number,
+        older.case_number,
+    ]
+    assert suggested(full_name="Kairat Dauitkhan", birth_year=1961) == [
+        older.case_number,
+        younger.case_number,
+    ]
+
+
+def test_far_apart_birth_years_lower_the_score():
+    make_person("Kairat Dauitkhan", birth_year=1950)
+    [match] = likely_matches(full_name="Kairat Dauitkhan", birth_year=1990)
+    [unknown_year] = likely_matches(full_name="Kairat Dauitkhan")
+    assert match.score < unknown_year.score
+
+
+def test_home_place_puts_the_case_from_there_first():
+    from_ili = make_person("Kairat Dauitkhan", home_place=place("ili"))
+    from_altay = make_person("Қайрат Дәуітхан", home_place=place("altay"))
+    assert suggested(full_name="Kairat Dauitkhan", home_place_id=place("ili").pk) == [
+        from_ili.case_number,
+        from_altay.case_number,
+    ]
+    assert suggested(full_name="Kairat Dauitkhan", home_place_id=place("altay").pk) == [
+        from_altay.case_number,
+        from_ili.case_number,
+    ]
+
+
+def test_an_unknown_home_place_raises_no_score():
+    make_person("Kairat Dauitkhan", home_place=place("unknown"))
+    [same_unknown] = likely_matches(
+        full_name="Kairat Dauitkhan", home_place_id=place("unknown").pk
+    )
+    [no_place] = likely_matches(full_name="Kairat Dauitkhan")
+    assert same_unknown.score == no_place.score
+
+
+def test_the_person_itself_is_not_suggested(kairat):
+    other = make_person("Kayrat Dauytkhan")
+    assert suggested(full_name="Қайрат Дәуітхан", exclude_pk=kairat.pk) == [other.case_number]
+
+
+def test_a_saved_case_is_matched_by_its_own_fields(kairat):
+    latin = make_person("Kayrat Dauytkhan", birth_year=1986, home_place=place("ili"))
+    matches = likely_matches_for(kairat)
+    assert [(match.person.pk, match.score) for match in matches] == [(latin.pk, 100)]
+    assert matches[0].person.admin_url == reverse(
+        "admin:cases_detainedperson_change", args=[latin.pk]
+    )
+
+
+def test_cases_marked_duplicate_are_not_suggested(kairat):
+    make_person("Kayrat Dauytkhan", duplicate_of=kairat)
+    assert suggested(full_name="Kairat Dauitkhan") == [kairat.case_number]
+
+
+def test_unrelated_names_are_not_suggested(kairat, marat):
+    assert suggested(full_name="Расул Жұмалы", birth_year=1985) == []
+
+
+def test_chinese_name_matches_exactly(kairat):
+    by_chinese = make_person("Айгүл Серікқызы", name_chinese="凯拉特")
+    make_person("Ербол Нұрланұлы", name_chinese="凯拉")
+    matches = likely_matches(full_name="K. D.", name_chinese="凯拉特")
+    assert [match.person.pk for match in matches] == [by_chinese.pk]
+    assert matches[0].score >= 85
+
+
+def test_suggestions_take_a_fixed_number_of_queries(django_assert_num_queries):
+    for year in range(1970, 1990):
+        make_person("Kairat Dauitkhan", birth_year=year)
+    # PostgreSQL first sets the trigram threshold for the transaction.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
+        matches = likely_matches(full_name="Қайрат Дәуітхан", limit=5)
+    assert len(matches) == 5
+
+
+def test_limit_keeps_the_best(kairat):
+    make_person("Kairat Dauitkhan", birth_year=1950)
+    matches = likely_matches(full_name="Kairat Dauitkhan", birth_year=1985, limit=1)
+    assert [match.person.pk for match in matches] == [kairat.pk]
+
+
+def test_a_name_without_letters_suggests_nothing(kairat):
+    assert likely_matches(full_name="?!") == []
+
+
+# --- The whole register -----------------------------------------------------------------------
+
+
+def test_spellings_of_one_family_are_paired(kairat, marat):
+    latin = make_person("Kayrat Dauytkhan", birth_year=1985, home_place=place("ili"))
+    pairs = list(find_pairs())
+    assert [(pair.first.pk, pair.second.pk, pair.score) for pair in pairs] == [
+        (kairat.pk, latin.pk, 100)
+    ]
+
+
+def test_names_in_other_order_are_paired(kairat):
+    swapped = make_person("Dauitkhan Kairat")
+    assert [(pair.first.pk, pair.second.pk) for pair in find_pairs()] == [(kairat.pk, swapped.pk)]
+
+
+def test_pairs_below_the_minimum_score_are_left_out(kairat):
+    make_person("Kairat Dauitkhan", birth_year=1950)
+    assert list(find_pairs(min_score=80)) == []
+    assert len(list(find_pairs(min_score=50))) == 1
+
+
+def test_marked_duplicates_are_not_paired(kairat):
+    make_person("Kayrat Dauytkhan", duplicate_of=kairat)
+    assert list(find_pairs()) == []
+
+
+def test_same_chinese_name_is_paired_once():
+    first = make_person("Айгүл Серікқызы", name_chinese="凯拉特")
+    second = make_person("Aigul Serikkyzy", name_chinese="凯拉特")
+    third = make_person("Ербол Нұрланұлы", name_chinese="凯拉特")
+    make_person("Бақыт Омар", name_chinese="凯拉")
+    pairs = {(pair.first.pk, pair.second.pk) for pair in find_pairs()}
+    assert pairs == {(first.pk, second.pk), (first.pk, third.pk), (second.pk, third.pk)}
+
+
+def test_find_duplicates_lists_pairs_with_score_and_case_numbers(kairat, marat):
+    latin = make_person("Kayrat Dauytkhan", birth_year=1985, home_place=place("ili"))
+    out = StringIO()
+    call_command("find_duplicates", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == [
+        "100",
+        kairat.case_number,
+        "Қайрат",
+        "Дәуітхан",
+        "↔",
+        latin.case_number,
+        "Kayrat",
+        "Dauytkhan",
+    ]
+    assert "Тоқашбаев" not in out.getvalue()
+    assert lines[-1] == "1 likely pair scoring 80 or more."
+
+
+def test_find_duplicates_shows_the_best_pairs_up_to_the_limit(kairat):
+    close = make_person("Kairat Dauitkhan", birth_year=1985)
+    make_person("Kairat Dauitkan")
+    out = StringIO()
+    call_command("find_duplicates", "--min-score", "60", "--limit", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f" 95  {kairat.case_number} ") and close.case_number in lines[0]
+    assert lines[1] == "3 likely pairs scoring 60 or more. Only the best is shown."
+
+
+@pytest.mark.parametrize(
+    "options", [["--min-score", "101"], ["--min-score", "-1"], ["--limit", "0"]]
+)
+def test_find_duplicates_refuses_bad_options(options):
+    with pytest.raises(CommandError):
+        call_command("find_duplicates", *options, stdout=StringIO())
