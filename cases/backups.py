@@ -41,6 +41,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
+from cases import statscache
 from cases.models import Authority, Place, Source
 
 FORMAT = "casetracker-backup"
@@ -397,6 +398,7 @@ def import_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
             _("The backup does not fit this database (%(error)s). Nothing was changed.")
             % {"error": error}
         ) from None
+    statscache.invalidate()  # rows are inserted without save signals
     return dict(loader.counts)
 
 

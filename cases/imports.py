@@ -48,6 +48,7 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 from python_calamine import CalamineWorkbook
 
+from cases import statscache
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
@@ -1118,6 +1119,7 @@ class SheetImport:
             )
             return report
         report.written = True
+        statscache.invalidate()  # bulk inserts send no save signals
         return report
 
     def read_cells(
