@@ -37,8 +37,13 @@ format: install
 
 # Re-extract messages (needs GNU gettext) and compile the .mo files (pure Python, no gettext).
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l kk -l ru -l en --no-obsolete --no-location -i ".venv/*" -i "bench/*"
+	DEBUG=1 $(BIN)/python manage.py makemessages -l kk -l ru -l en --no-obsolete --no-location -i ".venv/*" -i "bench/*" -i "tests/*" -i "staticfiles/*"
 	DEBUG=1 $(BIN)/python manage.py compile_translations
+
+# The benchmark at scale on PostgreSQL (bench/README.md): loads 100,000 generated cases once into
+# DATABASE_URL (default casetracker_bench), FRESH=1 loads them anew; writes bench/results.md.
+bench: install
+	$(BIN)/python bench/run.py $(if $(FRESH),--fresh)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -40,8 +40,13 @@ def test_compiled_catalog_matches_the_po_file(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_survive_translation(language):
     for entry in catalog(language).translated_entries():
-        for placeholder in ("%(", "{"):
-            assert entry.msgid.count(placeholder) == entry.msgstr.count(placeholder), entry.msgid
+        if entry.msgid_plural:
+            pairs = [(entry.msgid_plural, form) for form in entry.msgstr_plural.values()]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        for original, translated in pairs:
+            for placeholder in ("%(", "{"):
+                assert original.count(placeholder) == translated.count(placeholder), original
 
 
 def test_model_names_are_served_in_kazakh_and_russian():
