@@ -4,26 +4,29 @@ Every changelist runs a fixed number of queries whatever the number of rows (tes
 Relatives' phone, email and address appear only to holders of cases.view_contact_details.
 """
 
-import dataclasses
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cases.admin_filters import HeldFilter, PersonPetitionFilter, PetitionOverdueFilter
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.documents import SourceForm
+from cases.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.models import (
     Authority,
     DetainedPerson,
@@ -36,6 +39,7 @@ from cases.models import (
     Relative,
     Source,
 )
+from cases.worklist import next_follow_up_default, record_follow_up
 
 admin.site.site_header = _("casetracker: case register")
 admin.site.site_title = _("casetracker")
@@ -193,7 +197,9 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+class DetainedPersonAdmin(
+    NameKeySearchMixin, DeletedRecordsMixin, AuditHistoryMixin, SimpleHistoryAdmin
+):
     list_display = (
         "case",
         "full_name",
@@ -312,21 +318,18 @@ class RelativeKinshipInline(admin.TabularInline):
     verbose_name_plural = _("kin held in China")
 
 
-class ContactFreeHistoryHelper(HistoricalRecordContextHelper):
-    """History deltas without the contact fields, for users who may not see them."""
-
-    def context_for_delta_changes(self, delta):
-        changes = [c for c in delta.changes if c.field not in Relative.CONTACT_FIELDS]
-        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
-
-
 @admin.register(Relative)
-class RelativeAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+class RelativeAdmin(
+    NameKeySearchMixin, DeletedRecordsMixin, AuditHistoryMixin, SimpleHistoryAdmin
+):
     list_display = ("full_name", "name_latin", "city", "kin_to")
     list_filter = ("lives_in", "citizenship")
     search_fields = ("city", *Relative.CONTACT_FIELDS)
     search_help_text = NAME_SEARCH_HELP
     inlines = [RelativeKinshipInline]
+    # The history page lists a changed phone, email or address without its values.
+    history_private_fields = Relative.CONTACT_FIELDS
+    history_private_permission = CONTACT_PERMISSION
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -347,11 +350,6 @@ class RelativeAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
         if sees_contact_details(request):
             return self.search_fields
         return tuple(f for f in self.search_fields if f not in Relative.CONTACT_FIELDS)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        if sees_contact_details(request):
-            return super().get_historical_record_context_helper(request, historical_record)
-        return ContactFreeHistoryHelper(self.model, historical_record)
 
     def get_queryset(self, request):
         kinships = Kinship.objects.select_related("person")
@@ -384,8 +382,42 @@ class PetitionEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("created_by")
 
 
+class FollowUpForm(forms.Form):
+    """What an advocate did to chase a petition, and when to chase it next."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_(
+            "What was done and what came of it, e.g. “Called the Ministry: no reply yet.”"
+        ),
+    )
+    next_follow_up_on = forms.DateField(
+        label=_("Next follow-up on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["next_follow_up_on"].initial = next_follow_up_default(today)
+        self.fields["next_follow_up_on"].widget.attrs["min"] = today.isoformat()
+
+    def clean_next_follow_up_on(self) -> datetime.date:
+        value = self.cleaned_data["next_follow_up_on"]
+        if value < timezone.localdate():
+            raise ValidationError(
+                _("The next follow-up cannot lie in the past."), code="past_follow_up"
+            )
+        return value
+
+
+# Sent by the follow-up page's own form (not by the changelist that opens it).
+FOLLOW_UP_SUBMIT = "record_follow_up"
+
+
 @admin.register(Petition)
-class PetitionAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+class PetitionAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = (
         "number",
         "persons_list",
@@ -425,9 +457,15 @@ class PetitionAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
         (_("Notes"), {"fields": ["notes"]}),
     ]
     inlines = [PetitionEventInline, SourceInline]
+    actions = ["follow_up_done"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("persons")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.follow_up_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_follow_up"
+        return [path("<path:object_id>/follow-up/", view, name=name), *super().get_urls()]
 
     def term_query(self, term: str) -> Q:
         if term.startswith("#") and term[1:].isdigit():
@@ -452,6 +490,60 @@ class PetitionAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
             return None
         return follow_up_display(petition.follow_up_on)
 
+    @admin.action(description=_("Follow-up done"), permissions=["change"])
+    def follow_up_done(self, request, queryset):
+        """Ask for a note and the next date, then record the follow-up on each petition."""
+        petitions = list(queryset.select_related("authority"))
+        return self.follow_up_page(request, petitions, cancel_url=request.get_full_path())
+
+    def follow_up_view(self, request, object_id):
+        """The "Follow-up done" page of one petition, linked from the petition's page."""
+        petition = self.get_object(request, unquote(object_id))
+        if petition is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, petition):
+            raise PermissionDenied
+        change_url = reverse("admin:cases_petition_change", args=[petition.pk])
+        response = self.follow_up_page(request, [petition], cancel_url=change_url, single=True)
+        return response or redirect(change_url)
+
+    def follow_up_page(self, request, petitions, *, cancel_url: str, single: bool = False):
+        """The form (again, with errors, if its input is bad); None once recorded."""
+        submitted = request.method == "POST" and FOLLOW_UP_SUBMIT in request.POST
+        form = FollowUpForm(request.POST if submitted else None)
+        if form.is_valid():
+            count = record_follow_up(
+                petitions,
+                note=form.cleaned_data["note"],
+                next_on=form.cleaned_data["next_follow_up_on"],
+                user=request.user,
+            )
+            message = ngettext(
+                "Follow-up recorded; next follow-up on %(date)s.",
+                "Follow-up recorded on %(count)d petitions; next follow-up on %(date)s.",
+                count,
+            ) % {"count": count, "date": short_date(form.cleaned_data["next_follow_up_on"])}
+            self.message_user(request, message, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Follow-up done"),
+            "opts": self.opts,
+            "petitions": petitions,
+            "form": form,
+            "action": "" if single else "follow_up_done",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "submit_name": FOLLOW_UP_SUBMIT,
+            "cancel_url": cancel_url,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/cases/petition/follow_up.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["follow_up_url"] = reverse("admin:cases_petition_follow_up", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         # Petition.save() records the status change on the timeline with this user.
         obj.changed_by = request.user
@@ -468,7 +560,7 @@ class PetitionAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PetitionEvent)
-class PetitionEventAdmin(SimpleHistoryAdmin):
+class PetitionEventAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
     """The timeline is written by Petition.save(); nobody edits it by hand."""
 
     list_display = ("on", "petition", "status", "created_by")
@@ -491,7 +583,7 @@ class PetitionEventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+class OutcomeAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("person", "kind", "occurred", "petition")
     list_filter = ("kind",)
     list_select_related = ("person", "petition__authority")
@@ -524,7 +616,7 @@ class StandaloneSourceForm(SourceForm):
 
 
 @admin.register(Source)
-class SourceAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
+class SourceAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     form = StandaloneSourceForm
     list_display = ("title", "kind", "person", "petition", "dated")
     list_filter = ("kind",)
@@ -539,21 +631,21 @@ class SourceAdmin(NameKeySearchMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(SimpleHistoryAdmin):
+class PlaceAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name_en", "name_kk", "name_ru", "name_zh", "kind", "position")
     list_filter = ("kind",)
     search_fields = ("name_en", "name_kk", "name_ru", "name_zh", "code")
 
 
 @admin.register(Authority)
-class AuthorityAdmin(SimpleHistoryAdmin):
+class AuthorityAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name_en", "name_kk", "name_ru", "kind", "position")
     list_filter = ("kind",)
     search_fields = ("name_en", "name_kk", "name_ru", "code")
 
 
 @admin.register(PublishedFigure)
-class PublishedFigureAdmin(SimpleHistoryAdmin):
+class PublishedFigureAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("label_en", "value", "as_of_display", "source_name", "position")
     fields = (
         "label_en",
