@@ -26,7 +26,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from cases.admin_filters import HeldFilter, PersonPetitionFilter, PetitionOverdueFilter
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.documents import SourceForm
+from cases.duplicates import likely_matches_for
 from cases.history import AuditHistoryMixin, DeletedRecordsMixin
+from cases.imports import PersonImportExportMixin, PetitionImportExportMixin, RelativeExportMixin
 from cases.models import (
     Authority,
     DetainedPerson,
@@ -198,7 +200,11 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
-    NameKeySearchMixin, DeletedRecordsMixin, AuditHistoryMixin, SimpleHistoryAdmin
+    PersonImportExportMixin,
+    NameKeySearchMixin,
+    DeletedRecordsMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = (
         "case",
@@ -226,6 +232,7 @@ class DetainedPersonAdmin(
     date_hierarchy = "detained_on"
     readonly_fields = ("case_number",)
     autocomplete_fields = ("home_place", "duplicate_of")
+    actions = ["mark_duplicates"]
     fieldsets = [
         (
             _("Names"),
@@ -299,11 +306,52 @@ class DetainedPersonAdmin(
     def next_follow_up(self, person: DetainedPerson) -> str | None:
         return follow_up_display(person.next_follow_up)
 
+    @admin.action(
+        description=_("Mark as duplicates of the oldest selected case"),
+        permissions=["verify"],
+    )
+    def mark_duplicates(self, request, queryset):
+        original, *duplicates = queryset.order_by("created_at", "pk")
+        if not duplicates:
+            self.message_user(
+                request, _("Select the case to keep and its duplicates."), messages.WARNING
+            )
+            return
+        for person in duplicates:
+            person.duplicate_of = original
+            person.save(update_fields=["duplicate_of", "updated_at"])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d case marked as a duplicate of %(case)s: it is no longer counted.",
+                "%(count)d cases marked as duplicates of %(case)s: they are no longer counted.",
+                len(duplicates),
+            )
+            % {"count": len(duplicates), "case": original.case_number},
+        )
+
+    def has_verify_permission(self, request) -> bool:
+        return request.user.has_perm("cases.verify_case")
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.user.has_perm("cases.add_petition"):
             url = reverse("admin:cases_petition_add")
             context["add_petition_url"] = f"{url}?persons={obj.pk}"
+        if obj is not None and obj.pk:
+            context["likely_duplicates"] = likely_matches_for(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A newly entered person who may already be in the register: stay on the case, where
+        # the likely matches are listed, rather than go back to the list.
+        if IS_POPUP_VAR not in request.POST and likely_matches_for(obj, limit=1):
+            self.message_user(
+                request,
+                _("This case may already be in the register: check the likely matches below."),
+                messages.WARNING,
+            )
+            return redirect("admin:cases_detainedperson_change", obj.pk)
+        return super().response_add(request, obj, post_url_continue)
 
 
 # --- Relatives --------------------------------------------------------------------------------
@@ -320,7 +368,11 @@ class RelativeKinshipInline(admin.TabularInline):
 
 @admin.register(Relative)
 class RelativeAdmin(
-    NameKeySearchMixin, DeletedRecordsMixin, AuditHistoryMixin, SimpleHistoryAdmin
+    RelativeExportMixin,
+    NameKeySearchMixin,
+    DeletedRecordsMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = ("full_name", "name_latin", "city", "kin_to")
     list_filter = ("lives_in", "citizenship")
@@ -417,7 +469,9 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 
 
 @admin.register(Petition)
-class PetitionAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class PetitionAdmin(
+    PetitionImportExportMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin
+):
     list_display = (
         "number",
         "persons_list",
@@ -646,6 +700,8 @@ class AuthorityAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
 
 @admin.register(PublishedFigure)
 class PublishedFigureAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
+    # A source address typed without a scheme is taken as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("label_en", "value", "as_of_display", "source_name", "position")
     fields = (
         "label_en",

@@ -72,6 +72,13 @@ class AuditHistoryMixin:
     history_private_fields: tuple[str, ...] = ()
     history_private_permission = ""
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # History is a read-only record. Saving an old version ("revert") would write back
+        # every field, including ones this user may not see or change.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def hidden_history_fields(self, request) -> frozenset[str]:
         if request.user.has_perm(self.history_private_permission):
             return frozenset()

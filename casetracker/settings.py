@@ -164,9 +164,6 @@ PETITION_UNANSWERED_DAYS = envint("PETITION_UNANSWERED_DAYS", "60")
 # change (verification, relatives' contact details).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# URLs typed without a scheme are taken as https:// (Django 6's default).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 # Evidence files uploaded to a Source: size limit in megabytes.
 SOURCE_MAX_UPLOAD_MB = envint("SOURCE_MAX_UPLOAD_MB", "25")
 

@@ -32,6 +32,7 @@ from tests.factories import (
     make_relative,
     make_user,
     place,
+    unchanged_post_data,
 )
 
 PHONE = "+7 701 555 0142"
@@ -40,21 +41,6 @@ TODAY = timezone.localdate()
 
 def url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def unchanged_post_data(response) -> dict:
-    """What a browser sends back from the admin form in `response` when nobody edits it."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
 
 
 def president() -> int:

@@ -6,7 +6,8 @@ from django.db import connection
 from django.urls import reverse
 
 from cases.duplicates import find_pairs, likely_matches, likely_matches_for
-from tests.factories import make_person, place
+from cases.models import DetainedPerson
+from tests.factories import make_person, make_user, place, unchanged_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +218,65 @@ def test_find_duplicates_shows_the_best_pairs_up_to_the_limit(kairat):
 def test_find_duplicates_refuses_bad_options(options):
     with pytest.raises(CommandError):
         call_command("find_duplicates", *options, stdout=StringIO())
+
+
+# --- In the admin -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator(client):
+    client.force_login(make_user("carol", superuser=True))
+    return client
+
+
+def test_adding_a_likely_duplicate_stays_on_the_case_and_lists_the_match(coordinator):
+    existing = make_person("Қайрат Дәуітхан", birth_year=1985)
+    add_url = reverse("admin:cases_detainedperson_add")
+    data = unchanged_post_data(coordinator.get(add_url)) | {"full_name": "Kayrat Dauytkhan"}
+    response = coordinator.post(add_url, data, follow=True)
+    new = DetainedPerson.objects.get(full_name="Kayrat Dauytkhan")
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:cases_detainedperson_change", args=[new.pk]
+    )
+    page = response.content.decode()
+    assert "may already be in the register" in page
+    assert existing.case_number in page
+
+
+def test_a_distinct_new_person_goes_back_to_the_list(coordinator):
+    make_person("Марат Тоқашбаев")
+    add_url = reverse("admin:cases_detainedperson_add")
+    data = unchanged_post_data(coordinator.get(add_url)) | {"full_name": "Айгүл Серікқызы"}
+    response = coordinator.post(add_url, data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:cases_detainedperson_changelist")
+
+
+def test_mark_as_duplicates_keeps_the_oldest_and_stops_counting_the_others(coordinator):
+    original = make_person("Қайрат Дәуітхан")
+    copy = make_person("Kairat Dauitkhan")
+    coordinator.post(
+        reverse("admin:cases_detainedperson_changelist"),
+        {"action": "mark_duplicates", "_selected_action": [original.pk, copy.pk]},
+    )
+    copy.refresh_from_db()
+    original.refresh_from_db()
+    assert copy.duplicate_of == original
+    assert original.duplicate_of is None
+    assert list(DetainedPerson.objects.counted()) == [original]
+
+
+def test_advocates_cannot_mark_duplicates(client):
+    advocate = make_user(
+        "dana", perms=("cases.view_detainedperson", "cases.change_detainedperson")
+    )
+    client.force_login(advocate)
+    original, copy = make_person("Қайрат Дәуітхан"), make_person("Kairat Dauitkhan")
+    page = client.get(reverse("admin:cases_detainedperson_changelist"))
+    assert "mark_duplicates" not in page.content.decode()
+    client.post(
+        reverse("admin:cases_detainedperson_changelist"),
+        {"action": "mark_duplicates", "_selected_action": [original.pk, copy.pk]},
+    )
+    copy.refresh_from_db()
+    assert copy.duplicate_of is None

@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from cases.models import DetainedPerson, Place, Relative
 from cases.roles import ROLES, VERIFY_CASES
-from tests.factories import make_kinship, make_person, make_relative, make_user
+from tests.factories import (
+    make_kinship,
+    make_person,
+    make_relative,
+    make_user,
+    unchanged_post_data,
+)
 
 PHONE = "+7 701 555 0101"
 
@@ -66,24 +72,6 @@ def family():
 
 def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:cases_{model._meta.model_name}_{view}", args=args)
-
-
-def unchanged_post_data(response) -> dict:
-    """What a browser sends back from the admin form in `response` when nobody edits it."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
-
-
-# --- setup_roles ------------------------------------------------------------------------------
 
 
 def test_setup_roles_creates_the_three_groups_and_says_so():
