@@ -1,0 +1,479 @@
+"""The benchmark at scale: `make bench` (or `.venv/bin/python bench/run.py [--fresh]`).
+
+On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/casetracker_bench) it
+loads 100,000 generated cases once (--fresh loads them anew) and a second database of 1,000
+(<name>_small), serves the app under gunicorn with production settings, and measures:
+
+- throughput of the dashboard and /statistics.json beside a bare view, same server, same run;
+- the statistics computed with an empty cache;
+- admin changelists, change page and name search: latency, and queries at both sizes;
+- a 10,000-row spreadsheet import, and the loading of the generated cases;
+- two app servers sharing PostgreSQL and Redis (REDIS_URL, default redis://127.0.0.1:6379/0
+  under a key prefix of its own): an edit through one shows at once in the other's statistics.
+
+It prints the table and writes it to bench/results.md. Only databases whose name contains
+"bench" are written to, and only 127.0.0.1 is loaded.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import summary  # noqa: E402
+from bench.web import (  # noqa: E402
+    Browser,
+    Server,
+    ensure_wrk,
+    form_fields,
+    python_throughput,
+    wrk_throughput,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results.md"
+# Kept between runs, not committed: the load measure and the servers' logs.
+WORK = ROOT / "bench" / "results"
+LAST_LOAD = WORK / "last-load.json"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/casetracker_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+# Targets of the issue "Speed at scale" (2-core machine, 100,000 cases, PostgreSQL).
+DASHBOARD_RATIO = 0.6
+COLD_STATS_P95_MS = 500
+ADMIN_P95_MS = 250
+IMPORT_ROWS_PER_SECOND = 1000
+
+
+def step(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+# --- Databases ---------------------------------------------------------------------------------
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("postgres", "postgresql"):
+            sys.exit(f"The bench runs on PostgreSQL: DATABASE_URL is {url!r}.")
+        self.name = parts.path.lstrip("/")
+        if "bench" not in self.name:
+            sys.exit(
+                f"Refusing to load generated cases into {self.name!r}: the bench writes only "
+                "to a database whose name contains 'bench'."
+            )
+        self.server_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+
+    def sibling(self, suffix: str) -> "Database":
+        parts = urllib.parse.urlsplit(self.url)
+        return Database(urllib.parse.urlunsplit(parts._replace(path=f"/{self.name}{suffix}")))
+
+    def _admin(self, sql: str) -> None:
+        with psycopg.connect(self.server_url, autocommit=True) as connection:
+            connection.execute(sql)
+
+    def exists(self) -> bool:
+        with psycopg.connect(self.server_url) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [self.name]
+            ).fetchone()
+        return found is not None
+
+    def create(self) -> None:
+        # UTF-8 whatever template1 has: Cyrillic case folding and trigrams need it.
+        self._admin(f"CREATE DATABASE \"{self.name}\" ENCODING 'UTF8' TEMPLATE template0")
+
+    def drop(self) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def cases(self) -> int:
+        with psycopg.connect(self.url) as connection:
+            try:
+                query = "SELECT count(*) FROM cases_detainedperson"
+                return connection.execute(query).fetchone()[0]
+            except psycopg.errors.UndefinedTable:
+                return 0
+
+    def describe(self) -> str:
+        with psycopg.connect(self.url) as connection:
+            return connection.execute("SHOW server_version").fetchone()[0]
+
+
+def django(env: dict, *args: str) -> dict | None:
+    """Run bench/inprocess.py (JSON result) or manage.py (no result) with `env`."""
+    if args[0] == "manage.py":
+        subprocess.run([PYTHON, *args], cwd=ROOT, env=env, check=True)
+        return None
+    output = subprocess.run(
+        [PYTHON, "bench/inprocess.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def prepare(database: Database, cases: int, env: dict, fresh: bool) -> dict | None:
+    """Create, migrate and load `database` unless it already holds `cases`; the load measure."""
+    if fresh:
+        database.drop()
+    if not database.exists():
+        database.create()
+    env = {**env, "DATABASE_URL": database.url}
+    django(env, "manage.py", "migrate", "--no-input", "-v", "0")
+    missing = cases - database.cases()
+    if missing <= 0:
+        print(f"  {database.name}: {database.cases():,} cases already loaded")
+        return None
+    print(f"  {database.name}: loading {missing:,} generated cases…", flush=True)
+    return django(env, "load", str(missing))
+
+
+# --- Measures ----------------------------------------------------------------------------------
+
+
+def throughput(server: Server, args, wrk: str | None) -> dict:
+    """Requests per second of the bare view, the dashboard and the JSON, one after the other."""
+    paths = {"bare view": "/bench/bare/", "dashboard": "/", "statistics.json": "/statistics.json"}
+    browser = Browser(server.url)
+    for path in paths.values():
+        for _ in range(args.workers * 2):  # warm the cache and every worker
+            browser.get(path)
+    results = {}
+    for label, path in paths.items():
+        url = server.url + path
+        if wrk:
+            results[label] = wrk_throughput(wrk, url, args.duration, args.connections, 2)
+        else:
+            results[label] = python_throughput(url, args.duration, args.connections)
+        print(f"  {label:<16} {results[label]['requests_per_second']:8.1f} req/s", flush=True)
+    return results
+
+
+def admin_latency(server: Server, admin: dict, runs: int) -> dict:
+    browser = Browser(server.url, admin["session"])
+    results = {}
+    for label, path in admin["pages"].items():
+        for _ in range(3):
+            browser.timed_get(path)
+        results[label] = summary([browser.timed_get(path) for _ in range(runs)])
+        print(
+            f"  {label:<32} median {results[label]['median_ms']:6.1f} ms"
+            f"  p95 {results[label]['p95_ms']:6.1f} ms",
+            flush=True,
+        )
+    return results
+
+
+def status_counts(browser: Browser) -> dict[str, int | None]:
+    response = browser.get("/statistics.json")
+    assert response.status == 200, response.status
+    cells = json.loads(response.body)["breakdowns"]["status"]
+    return {cell["key"]: cell["count"] for cell in cells}
+
+
+def change_status(browser: Browser, change_url: str, status: str) -> None:
+    """Submit the person's admin change form as a browser would, with another status."""
+    page = browser.get(change_url)
+    assert page.status == 200, page.status
+    fields = [(k, v) for k, v in form_fields(page.text, "detainedperson_form") if k != "status"]
+    fields += [("status", status), ("_save", "Save")]
+    response = browser.post(change_url, fields)
+    if response.status != 302:
+        raise RuntimeError(f"the admin refused the change ({response.status})")
+
+
+def two_servers(first: Server, second: Server, admin: dict) -> dict:
+    """Edit a case through `first`; read the statistics from `second` at once, then undo."""
+    change_url = admin["pages"]["person change page"]
+    editor = Browser(first.url, admin["session"])
+    reader = Browser(second.url)
+    page = editor.get(change_url)
+    current = dict(form_fields(page.text, "detainedperson_form"))["status"]
+    other = "released" if current != "released" else "left_china"
+    before = status_counts(reader)  # the second server now holds these numbers in the cache
+    assert status_counts(reader) == before
+    started = time.perf_counter()
+    change_status(editor, change_url, other)
+    after = status_counts(reader)
+    seconds = time.perf_counter() - started
+    change_status(editor, change_url, current)
+    restored = status_counts(reader)
+    expected = dict(before)
+    expected[current] -= 1
+    expected[other] += 1
+    return {
+        "change": f"{current} → {other}",
+        "before": {current: before[current], other: before[other]},
+        "after": {current: after[current], other: after[other]},
+        "seen_at_once": after == expected and restored == before,
+        "seconds": seconds,
+    }
+
+
+# --- The report --------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{memory_kb / 1024 / 1024:.0f} GB RAM"
+    except OSError:
+        memory = "unknown RAM"
+    return f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}"
+
+
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine slows every measure."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "**missed**"
+
+
+def report(r: dict) -> str:
+    rows = []
+
+    def row(measure: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        rows.append(f"| {measure} | {value} | {target} | {'' if ok is None else verdict(ok)} |")
+
+    t = r["throughput"]
+    bare = t["bare view"]["requests_per_second"]
+    row("bare view (fixed string), warm", f"{bare:.0f} req/s")
+    for label in ("dashboard", "statistics.json"):
+        rate = t[label]["requests_per_second"]
+        row(
+            f"{label} `{'/' if label == 'dashboard' else '/statistics.json'}`, warm cache",
+            f"{rate:.0f} req/s = **{rate / bare:.2f}** × bare",
+            f"≥ {DASHBOARD_RATIO} × bare",
+            rate / bare >= DASHBOARD_RATIO,
+        )
+    for label, s in r["cold_statistics"].items():
+        row(
+            f"statistics cold ({label}), {s['runs']} runs",
+            f"median {s['median_ms']:.0f} ms, p95 **{s['p95_ms']:.0f}** ms",
+            f"p95 < {COLD_STATS_P95_MS} ms",
+            s["p95_ms"] < COLD_STATS_P95_MS,
+        )
+    small, large = r["admin_small"]["queries"], r["admin"]["queries"]
+    small_size, large_size = r["admin_small"]["cases"], r["admin"]["cases"]
+    for label, s in r["admin_latency"].items():
+        same = small[label] == large[label]
+        row(
+            f"admin: {label}, {s['runs']} runs",
+            f"median {s['median_ms']:.0f} ms, p95 **{s['p95_ms']:.0f}** ms; "
+            f"queries {small[label]} at {small_size:,} cases, {large[label]} at {large_size:,}",
+            f"p95 < {ADMIN_P95_MS} ms, same queries",
+            s["p95_ms"] < ADMIN_P95_MS and same,
+        )
+    i = r["import"]
+    if i is None:
+        row("spreadsheet import", "TODO: import service not available", "≥ 1,000 rows/s", False)
+    else:
+        row(
+            f"spreadsheet import, {i['rows']:,} rows (persons with {i['relatives']:,} relatives)",
+            f"{i['seconds']:.1f} s = **{i['rows_per_second']:,.0f}** rows/s",
+            f"≥ {IMPORT_ROWS_PER_SECOND:,} rows/s",
+            i["rows_per_second"] >= IMPORT_ROWS_PER_SECOND,
+        )
+    load = r["load"]
+    if load:
+        when = "this run" if load.get("this_run") else f"when loaded, {load['on']}"
+        row(
+            f"loading {load['cases']:,} generated cases (load_demo --synthetic)",
+            f"{load['rows']:,} rows in {load['seconds']:.0f} s = "
+            f"{load['rows_per_second']:,.0f} rows/s ({when})",
+        )
+    m = r["two_servers"]
+    if "skipped" in m:
+        row("two app servers, shared Redis cache", f"not run: {m['skipped']}")
+    else:
+        row(
+            "two app servers (the second with DB_POOL=1): a case's status changed in the "
+            "first one's admin, /statistics.json read from the second right after",
+            f"{m['change']}: {m['before']} → {m['after']}, "
+            f"{'**seen at once**' if m['seen_at_once'] else '**NOT seen**'} (change and fresh "
+            f"read {m['seconds']:.1f} s: the second server recomputed the statistics)",
+            "change seen at once",
+            m["seen_at_once"],
+        )
+    header = [
+        "# Benchmark results",
+        "",
+        f"Last run: {r['started']} ({r['minutes']:.1f} min), `make bench`.",
+        "",
+        f"- Data: {r['admin']['cases']:,} cases in `{r['database']}` (PostgreSQL "
+        f"{r['postgresql']}); query counts also at {small_size:,} cases.",
+        f"- Machine: {r['machine']}; load average {r['load_before']} at the start, "
+        f"{r['load_after']} at the end (2.0 means both cores busy before the bench adds any).",
+        f"- Server: gunicorn, {r['workers']} sync workers, DEBUG off, cache {r['cache']}; "
+        f"load: {r['load_tool']}, {r['connections']} connections, {r['duration']} s per URL, "
+        "on the same machine.",
+        "",
+        "| measure | result | target | |",
+        "|---|---|---|---|",
+    ]
+    footer = [
+        "",
+        "What bounds the missed targets, with the profiles and the changes that remove it: "
+        "`bench/NOTES.md`.",
+    ]
+    return "\n".join(header + rows + footer) + "\n"
+
+
+# --- Main --------------------------------------------------------------------------------------
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="drop and reload both databases")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--small-cases", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per server")
+    parser.add_argument("--connections", type=int, default=12)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per URL")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per measure")
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    args = parser.parse_args()
+    started = time.monotonic()
+    WORK.mkdir(exist_ok=True)
+
+    database = Database(os.getenv("DATABASE_URL", DEFAULT_DATABASE_URL))
+    small = database.sibling("_small")
+    redis_url = os.getenv("REDIS_URL", DEFAULT_REDIS_URL)
+    with_redis = redis_reachable(redis_url)
+    static_root = tempfile.mkdtemp(prefix="casetracker-bench-static-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database.url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "REQUIRE_2FA": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BENCH_STATIC_ROOT": static_root,
+        "LOG_LEVEL": "ERROR",
+    }
+    if with_redis:
+        env |= {"REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    else:
+        env.pop("REDIS_URL", None)
+    r: dict = {
+        "started": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "database": database.name,
+        "postgresql": "",
+        "machine": machine(),
+        "load_before": load_average(),
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration": args.duration,
+        "cache": "Redis (REDIS_URL)" if with_redis else "local memory (Redis not reachable)",
+    }
+
+    step(f"{args.cases:,} cases in {database.name}, {args.small_cases:,} in {small.name}")
+    load = prepare(database, args.cases, env, args.fresh)
+    prepare(small, args.small_cases, env, args.fresh)
+    loads = json.loads(LAST_LOAD.read_text()) if LAST_LOAD.exists() else {}
+    if load:
+        load |= {"on": r["started"]}
+        loads[database.name] = load
+        LAST_LOAD.write_text(json.dumps(loads, indent=1) + "\n")
+        load = {**load, "this_run": True}
+    r["load"] = load or loads.get(database.name)
+    r["postgresql"] = database.describe()
+    # DEBUG off serves hashed static files, as in production: the admin pages need them.
+    django(env, "manage.py", "collectstatic", "--no-input", "-v", "0")
+
+    step("statistics computed with an empty cache (in process)")
+    r["cold_statistics"] = django(env, "stats", str(args.runs))
+    for label, s in r["cold_statistics"].items():
+        print(f"  {label:<20} median {s['median_ms']:6.1f} ms  p95 {s['p95_ms']:6.1f} ms")
+
+    step("admin pages: queries at both sizes (in process)")
+    r["admin"] = django(env, "admin")
+    r["admin_small"] = django({**env, "DATABASE_URL": small.url}, "admin")
+    for label, count in r["admin"]["queries"].items():
+        print(f"  {label:<32} {r['admin_small']['queries'][label]:3d} / {count:3d} queries")
+
+    step(f"spreadsheet import of {args.import_rows:,} rows (in process, rolled back)")
+    try:
+        r["import"] = django(env, "import", str(args.import_rows))
+        print(f"  {r['import']['rows_per_second']:,.0f} rows/s")
+    except subprocess.CalledProcessError:
+        r["import"] = None
+        print("  TODO: import service not available")
+
+    step("gunicorn")
+    wrk = ensure_wrk()
+    r["load_tool"] = "wrk" if wrk else "Python threads (wrk not available)"
+    servers = [Server(env, args.workers, "a", WORK)]
+    try:
+        step("throughput under load (warm cache)")
+        r["throughput"] = throughput(servers[0], args, wrk)
+        step("admin latency over HTTP, signed in")
+        r["admin_latency"] = admin_latency(servers[0], r["admin"], args.runs)
+        step("two app servers sharing PostgreSQL and the cache")
+        if with_redis:
+            # The second server takes its connections from a pool (DB_POOL), as a threaded
+            # deployment would: the setting is exercised under load as well.
+            servers.append(Server({**env, "DB_POOL": "1"}, args.workers, "b", WORK))
+            r["two_servers"] = two_servers(servers[0], servers[1], r["admin"])
+            print(f"  {r['two_servers']}")
+        else:
+            r["two_servers"] = {"skipped": f"Redis not reachable at {redis_url}"}
+    finally:
+        for server in servers:
+            server.stop()
+        if with_redis:
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            for key in client.scan_iter(f"{env['CACHE_KEY_PREFIX']}:*"):
+                client.delete(key)
+
+    r["minutes"] = (time.monotonic() - started) / 60
+    r["load_after"] = load_average()
+    table = report(r)
+    RESULTS.write_text(table)
+    step(f"results (also in {RESULTS.relative_to(ROOT)})")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
