@@ -23,8 +23,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin_filters import HeldFilter, PersonPetitionFilter, PetitionOverdueFilter
+from cases.admin_filters import (
+    DrilldownGuardMixin,
+    HeldFilter,
+    PersonPetitionFilter,
+    PetitionOverdueFilter,
+)
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
+from cases.concurrency import ConcurrencyGuardMixin
 from cases.documents import SourceForm
 from cases.duplicates import likely_matches_for
 from cases.history import AuditHistoryMixin, DeletedRecordsMixin
@@ -41,6 +47,7 @@ from cases.models import (
     Relative,
     Source,
 )
+from cases.paginator import EstimatedCountPaginator
 from cases.worklist import next_follow_up_default, record_follow_up
 
 admin.site.site_header = _("casetracker: case register")
@@ -200,6 +207,8 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
+    ConcurrencyGuardMixin,
+    DrilldownGuardMixin,
     PersonImportExportMixin,
     NameKeySearchMixin,
     DeletedRecordsMixin,
@@ -220,14 +229,18 @@ class DetainedPersonAdmin(
     list_filter = (
         "status",
         HeldFilter,
-        ("home_place", admin.RelatedOnlyFieldListFilter),
+        "home_place",
         "ethnicity",
         "verification",
         "counted_in_statistics",
         PersonPetitionFilter,
     )
     list_select_related = ("home_place",)
-    search_fields = ("case_number",)
+    # Names are found by their key (NameKeySearchMixin), case numbers exactly: a plain
+    # icontains here would turn every search into a scan of the whole table.
+    search_fields = ("=case_number",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     search_help_text = NAME_SEARCH_HELP
     date_hierarchy = "detained_on"
     readonly_fields = ("case_number",)
@@ -470,8 +483,15 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 
 @admin.register(Petition)
 class PetitionAdmin(
-    PetitionImportExportMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin
+    ConcurrencyGuardMixin,
+    DrilldownGuardMixin,
+    PetitionImportExportMixin,
+    NameKeySearchMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
 ):
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_display = (
         "number",
         "persons_list",

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, Min, Q, Value, When
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models import Case, Count, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, LPad
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext_lazy
@@ -206,10 +206,24 @@ class DetainedPersonQuerySet(models.QuerySet):
 
     def with_petition_summary(self) -> "DetainedPersonQuerySet":
         """Annotate the number of petitions and the next follow-up date of an open one."""
+        # Subqueries rather than a join and GROUP BY over the whole table: PostgreSQL works
+        # them out for the rows of the page only.
+        links = Petition.persons.through.objects.filter(detainedperson=OuterRef("pk")).order_by()
+        open_petitions = (
+            Petition.objects.filter(persons=OuterRef("pk"))
+            .exclude(status=PetitionStatus.CLOSED)
+            .order_by()
+        )
         return self.annotate(
-            petition_count=Count("petitions", distinct=True),
-            next_follow_up=Min(
-                "petitions__follow_up_on", filter=~Q(petitions__status=PetitionStatus.CLOSED)
+            petition_count=Coalesce(
+                Subquery(
+                    links.values("detainedperson").annotate(n=Count("pk")).values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                0,
+            ),
+            next_follow_up=Subquery(
+                open_petitions.values("persons").annotate(m=Min("follow_up_on")).values("m")
             ),
         )
 
@@ -342,6 +356,10 @@ class DetainedPerson(TimeStamped):
         indexes = [
             # Public statistics filter counted cases by status and year of detention.
             models.Index(fields=["status", "detained_on"], name="person_status_detained_idx"),
+            # The persons changelist: newest cases first (Meta.ordering plus the admin's pk).
+            models.Index(fields=["-created_at", "-id"], name="person_newest_first_idx"),
+            # The changelist's date hierarchy: first and last detention date, years.
+            models.Index(fields=["detained_on"], name="person_detained_on_idx"),
         ]
 
     def __str__(self) -> str:
@@ -576,6 +594,10 @@ class Petition(TimeStamped):
         indexes = [
             # The "overdue follow-up" filter and today's work list.
             models.Index(fields=["follow_up_on", "status"], name="petition_follow_up_idx"),
+            # The petitions changelist: latest submitted first, and its date hierarchy.
+            models.Index(
+                fields=["-submitted_on", "-created_at", "-id"], name="petition_newest_first_idx"
+            ),
         ]
 
     def __str__(self) -> str:
