@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("statistics.json", views.statistics_json, name="statistics_json"),
     path("statistics.csv", views.statistics_csv, name="statistics_csv"),
+    path("language/", views.set_language, name="set_language"),
 ]
