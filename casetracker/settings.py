@@ -167,6 +167,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Evidence files uploaded to a Source: size limit in megabytes.
 SOURCE_MAX_UPLOAD_MB = envint("SOURCE_MAX_UPLOAD_MB", "25")
+# Spreadsheet imports: largest file in megabytes, most rows in one sheet.
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "10")
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
 
 # --- Transport and cookies: production behind a TLS-terminating proxy --------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,11 +3,9 @@ stay with those allowed to see them, lists cost a fixed number of queries, bad i
 
 import datetime
 
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import connection
-from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -24,13 +22,13 @@ from cases.models import (
     Source,
     Status,
 )
+from tests.base import AdminTestCase
 from tests.factories import (
     make_kinship,
     make_outcome,
     make_person,
     make_petition,
     make_relative,
-    make_user,
     place,
     unchanged_post_data,
 )
@@ -49,28 +47,6 @@ def president() -> int:
 
 def results(response) -> list:
     return list(response.context["cl"].result_list)
-
-
-# The suite runs with DEBUG off, whose manifest storage needs collectstatic before any admin page
-# can link its stylesheets; these tests only need the links.
-@override_settings(
-    STORAGES=settings.STORAGES
-    | {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-)
-class AdminTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.alice = make_user("alice", superuser=True)
-        everything_but_contacts = Permission.objects.filter(
-            content_type__app_label="cases"
-        ).exclude(codename="view_contact_details")
-        cls.bob = make_user(
-            "bob", perms=tuple(f"cases.{p.codename}" for p in everything_but_contacts)
-        )
-        cls.carol = make_user("carol", perms=("cases.view_relative", "cases.view_contact_details"))
-
-    def setUp(self):
-        self.client.force_login(self.alice)
 
 
 class PagesRenderTests(AdminTestCase):

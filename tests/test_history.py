@@ -4,14 +4,19 @@ permission for them."""
 
 from unittest import mock
 
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import Permission
-from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from cases.models import DetainedPerson, Relative, Status
-from tests.factories import make_kinship, make_person, make_relative, make_user, place
+from tests.base import AdminTestCase
+from tests.factories import (
+    make_kinship,
+    make_person,
+    make_relative,
+    make_user,
+    place,
+    unchanged_post_data,
+)
 
 OLD_PHONE = "+7 701 555 0142"
 NEW_PHONE = "+7 777 000 1111"
@@ -21,43 +26,10 @@ def url(model, view: str, *args) -> str:
     return reverse(f"admin:cases_{model._meta.model_name}_{view}", args=args)
 
 
-def form_data(response) -> dict:
-    """What a browser sends back from the admin form in `response` when nobody edits it."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
-
-
-@override_settings(
-    STORAGES=settings.STORAGES
-    | {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-)
-class HistoryTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.alice = make_user("alice", superuser=True)
-        everything_but_contacts = Permission.objects.filter(
-            content_type__app_label="cases"
-        ).exclude(codename="view_contact_details")
-        cls.bob = make_user(
-            "bob", perms=tuple(f"cases.{p.codename}" for p in everything_but_contacts)
-        )
-        cls.carol = make_user("carol", perms=("cases.view_relative", "cases.view_contact_details"))
-
-    def setUp(self):
-        self.client.force_login(self.alice)
-
+class HistoryTestCase(AdminTestCase):
     def edit(self, obj, **changes):
         page = url(type(obj), "change", obj.pk)
-        response = self.client.post(page, form_data(self.client.get(page)) | changes)
+        response = self.client.post(page, unchanged_post_data(self.client.get(page)) | changes)
         self.assertEqual(response.status_code, 302, getattr(response, "context", None))
 
     def history(self, obj_or_model, pk=None):

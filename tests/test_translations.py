@@ -76,5 +76,7 @@ def test_catalogs_hold_every_message_of_the_code_and_templates(tmp_path):
     for language in LANGUAGES:
         extracted = polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))
         committed = {(e.msgctxt, e.msgid) for e in catalog(language) if not e.obsolete}
-        new = [e.msgid for e in extracted if not e.obsolete and (e.msgctxt, e.msgid) not in committed]
+        new = [
+            e.msgid for e in extracted if not e.obsolete and (e.msgctxt, e.msgid) not in committed
+        ]
         assert new == [], f"{language}: run `make messages` and translate"
