@@ -79,22 +79,39 @@ def _body_key(name: str) -> str:
     return f"public-stats-body:{name}"
 
 
+# This process's copies of kept bodies, by name: (token, body). The shared cache stays the
+# reference; a copy is used only while its token is the current one, so the common request costs
+# one small cache read (the token) instead of fetching a 50 KB page from Redis.
+_LOCAL_BODIES: dict[str, tuple[str, str | bytes]] = {}
+_LOCAL_BODIES_MAX = 200
+
+
+def _keep_locally(name: str, token: str, body: str | bytes) -> None:
+    if len(_LOCAL_BODIES) >= _LOCAL_BODIES_MAX:
+        _LOCAL_BODIES.pop(next(iter(_LOCAL_BODIES)), None)
+    _LOCAL_BODIES[name] = (token, body)
+
+
 def kept_body(*parts) -> tuple[str, str, str | bytes | None]:
     """The current generation token, the ETag of the representation named by `parts` (kind,
-    language, filters) at that data state, and its body if one was kept. One cache round trip:
-    the whole cost of a representation served from the cache."""
+    language, filters) at that data state, and its body if one was kept."""
     name = _digest(settings.PUBLIC_MIN_CELL, *parts)
-    found = cache.get_many([GENERATION_KEY, _body_key(name)])
-    token = found.get(GENERATION_KEY) or generation()
-    kept_token, body = found.get(_body_key(name), (None, None))
+    token = generation()
     etag = '"' + hashlib.sha256(f"{token}:{name}".encode()).hexdigest()[:32] + '"'
-    return token, etag, (body if kept_token == token else None)
+    local_token, body = _LOCAL_BODIES.get(name, (None, None))
+    if local_token != token:
+        kept_token, body = cache.get(_body_key(name), (None, None))
+        if kept_token != token:
+            return token, etag, None
+        _keep_locally(name, token, body)
+    return token, etag, body
 
 
 def keep_body(token: str, body: str | bytes, *parts) -> None:
     """Keep a representation rendered for `parts` at data state `token`."""
     name = _digest(settings.PUBLIC_MIN_CELL, *parts)
     cache.set(_body_key(name), (token, body), timeout=settings.STATS_CACHE_SECONDS)
+    _keep_locally(name, token, body)
 
 
 def connect_signals() -> None:
