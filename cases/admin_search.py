@@ -71,7 +71,8 @@ class NameKeySearchMixin:
         for term in terms:
             match = self.term_query(term)
             key = name_key(term)
-            if key:
+            # A term without letters ("#12", "2019") is a number, not a spelling of a name.
+            if any(char.isalpha() for char in key):
                 for field in self.name_key_fields:
                     match |= self.name_key_match(field, key)
             for field in search_fields:
