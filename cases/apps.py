@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def count_existing_cases(**kwargs) -> None:
+    """After migrating a register that holds cases but no tallies yet, count them once."""
+    from cases import tallies
+    from cases.models import DetainedPerson
+
+    if tallies.is_empty() and DetainedPerson.objects.exists():
+        tallies.rebuild()
 
 
 class CasesConfig(AppConfig):
@@ -7,6 +17,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self) -> None:
-        from cases import statscache
+        from cases import statscache, tallies
 
+        tallies.connect_signals()
         statscache.connect_signals()
+        post_migrate.connect(count_existing_cases, sender=self, dispatch_uid="tallies-migrate")

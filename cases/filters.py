@@ -2,9 +2,17 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import EARLIEST_BIRTH_YEAR, DetainedPerson, Ethnicity, Gender, Place
+from cases.models import (
+    EARLIEST_BIRTH_YEAR,
+    HELD_STATUSES,
+    Ethnicity,
+    Gender,
+    Place,
+    TallyProfile,
+)
 
 HELD = "held"
 NOT_HELD = "not_held"
@@ -30,24 +38,28 @@ class StatisticsFilterForm(forms.Form):
 
 
 class StatisticsFilter(django_filters.FilterSet):
-    """Narrow the counted persons by year of detention, place, ethnicity, gender and status."""
+    """Narrow the counted persons by year of detention, place, ethnicity, gender and status.
+
+    It filters the profiles of counted persons (cases/tallies.py): the statistics are then the
+    tallies of the records tied to a person with a matching profile.
+    """
 
     year_from = YearFilter(
-        field_name="detained_on",
-        lookup_expr="year__gte",
+        field_name="detained_year",
+        lookup_expr="gte",
         label=_("Detained from (year)"),
         min_value=EARLIEST_BIRTH_YEAR,
         max_value=2100,
     )
     year_to = YearFilter(
-        field_name="detained_on",
-        lookup_expr="year__lte",
+        field_name="detained_year",
+        lookup_expr="lte",
         label=_("Detained until (year)"),
         min_value=EARLIEST_BIRTH_YEAR,
         max_value=2100,
     )
     place = django_filters.ModelChoiceFilter(
-        field_name="home_place",
+        field_name="place",
         queryset=Place.objects.all(),
         to_field_name="code",
         label=_("Home place"),
@@ -67,17 +79,19 @@ class StatisticsFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = DetainedPerson
+        model = TallyProfile
         fields: list[str] = []
         form = StatisticsFilterForm
 
     def filter_status_group(self, queryset, name: str, value: str):
-        return queryset.held() if value == HELD else queryset.not_held()
+        held = Q(status__in=HELD_STATUSES)
+        return queryset.filter(held if value == HELD else ~held)
 
 
 def statistics_filter(data) -> StatisticsFilter:
-    """The FilterSet over counted persons only (DESIGN.md, Privacy 4), bound to `data`."""
-    return StatisticsFilter(data, queryset=DetainedPerson.objects.counted())
+    """The FilterSet bound to `data`; only counted persons have a profile (DESIGN.md, Privacy
+    4)."""
+    return StatisticsFilter(data, queryset=TallyProfile.objects.all())
 
 
 def applied_filters(filterset: StatisticsFilter) -> dict[str, int | str | None]:

@@ -1,6 +1,6 @@
 """Public statistics: counts over counted persons, with small-cell suppression.
 
-Plain functions, no HTTP. `compute(persons)` counts in a fixed number of queries and suppresses
+Plain functions, no HTTP. `compute(profiles)` counts in a fixed number of queries and suppresses
 small cells once, here, before anything reaches a page, a file or the cache (DESIGN.md,
 Privacy 3). It returns numbers only; `localize()` then names the cells in the active language,
 so one cached result serves every language.
@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import connections, models
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Func, Q
-from django.db.models.functions import ExtractYear
+from django.db import models
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -27,19 +26,17 @@ from cases.models import (
     DetainedPerson,
     Ethnicity,
     Gender,
-    Kinship,
     Outcome,
     Petition,
     PetitionStatus,
+    Place,
     PublishedFigure,
-    Relative,
     Status,
+    Tally,
+    TallyReach,
     format_approximate,
 )
-
-UNKNOWN_KEY = "unknown"
-NONE_KEY = "none"
-
+from cases.tallies import NONE_KEY, UNKNOWN_KEY
 
 # --- What is published ------------------------------------------------------------------------
 
@@ -296,60 +293,62 @@ class _Table:
 
 
 # --- Counting ---------------------------------------------------------------------------------
+#
+# The counts come from the tallies (cases/tallies.py): what each record of the register adds, by
+# the profiles of its counted persons, kept current on every change. One query sums them for the
+# matching profiles; places, authorities and official figures add one small query each.
 
 
 def _names(row: dict, prefix: str) -> dict[str, str]:
     return {language: row[f"{prefix}name_{language}"] for language in LANGUAGES}
 
 
-def _count_persons(table: _Table, persons) -> None:
-    """Query 1-3: the persons by status, gender, ethnicity, citizenship, year and place."""
-    vocabularies = {
-        "status": Status,
-        "gender": Gender,
-        "ethnicity": Ethnicity,
-        "citizenship": DetainedPerson.Citizenship,
-    }
-    aggregates = {"persons": Count("pk")}
-    cells = {"persons": "persons"}
-    for field_name, vocabulary in vocabularies.items():
-        for index, value in enumerate(vocabulary.values):
-            alias = f"{field_name}_{index}"
-            aggregates[alias] = Count("pk", filter=Q(**{field_name: value}))
-            cells[alias] = f"{field_name}:{value}"
-    for alias, count in persons.aggregate(**aggregates).items():
-        table.add(cells[alias], count)
+def _sums(profiles: models.QuerySet | None) -> Counter[str]:
+    """Query 1: every tallied cell summed over the reaches of the matching profiles."""
+    tallied = Tally.objects.order_by()
+    if profiles is not None and profiles.query.has_filters():
+        reaches = TallyReach.profiles.through.objects.filter(tallyprofile__in=profiles)
+        tallied = tallied.filter(reach__in=reaches.values("tallyreach_id"))
+    return Counter(dict(tallied.values("key").annotate(n=Sum("count")).values_list("key", "n")))
+
+
+def _tallied(sums: Counter[str], prefix: str) -> list[tuple[str, int]]:
+    """The cells '<prefix>:<value>' that have a count, as (value, count)."""
+    start = prefix + ":"
+    return [(key[len(start) :], n) for key, n in sums.items() if key.startswith(start) and n]
+
+
+def _count_persons(table: _Table, sums: Counter[str]) -> None:
+    """The persons by status, gender, ethnicity, citizenship, year and place (query 2)."""
+    table.add("persons", sums["persons"])
+    for field_name, vocabulary in (
+        ("status", Status),
+        ("gender", Gender),
+        ("ethnicity", Ethnicity),
+        ("citizenship", DetainedPerson.Citizenship),
+    ):
+        for value in vocabulary.values:
+            table.add(f"{field_name}:{value}", sums[f"{field_name}:{value}"])
 
     held = sum(table.values[f"status:{status}"] for status in HELD_STATUSES)
     table.add("held:held", held)
     table.add("held:not_held", table.values["persons"] - held)
 
-    years = (
-        persons.order_by()
-        .values(detained_year=ExtractYear("detained_on"))
-        .annotate(count=Count("pk"))
-    )
-    for row in sorted(years, key=lambda row: (row["detained_year"] is None, row["detained_year"])):
-        year = row["detained_year"]
-        table.add(f"year:{year if year is not None else UNKNOWN_KEY}", row["count"])
+    years = _tallied(sums, "year")
+    for year, count in sorted(years, key=lambda item: (item[0] == UNKNOWN_KEY, item[0])):
+        table.add(f"year:{year}", count)
 
-    places = (
-        persons.order_by()
-        .values(
-            "home_place__code",
-            "home_place__position",
-            "home_place__name_en",
-            "home_place__name_kk",
-            "home_place__name_ru",
-        )
-        .annotate(count=Count("pk"))
-    )
-    for row in sorted(
-        places, key=lambda row: (row["home_place__code"] is None, row["home_place__position"] or 0)
-    ):
-        code = row["home_place__code"]
-        names = _names(row, "home_place__") if code else None
-        table.add(f"place:{code or NONE_KEY}", row["count"], names=names)
+    places = {
+        str(row["pk"]): row
+        for row in Place.objects.values("pk", "code", "position", "name_en", "name_kk", "name_ru")
+    }
+    shown = [
+        (places.get(place), count) for place, count in _tallied(sums, "place") if place in places
+    ]
+    for row, count in sorted(shown, key=lambda item: item[0]["position"]):
+        table.add(f"place:{row['code']}", count, names=_names(row, ""))
+    if sums[f"place:{NONE_KEY}"]:
+        table.add(f"place:{NONE_KEY}", sums[f"place:{NONE_KEY}"])
 
     table.breakdown("status", "persons")
     table.breakdown("held", "persons")
@@ -368,100 +367,50 @@ def _count_persons(table: _Table, persons) -> None:
         table.breakdown(prefix, "persons")
 
 
-def _count_relatives(table: _Table, persons) -> None:
-    """Query 4-5: relatives of the persons, and the separated children who are citizens."""
-    # Distinct ids of the kinships alone (a hashed set, no join); the few separated children
-    # apart, so that the large count needs no relative or person row.
-    relatives = Kinship.objects.filter(person__in=persons).order_by().values("relative_id")
-    relatives_count = relatives.distinct().count()
-    separated_children = (
-        Kinship.objects.filter(
-            person__in=persons.filter(status__in=HELD_STATUSES),
-            relationship=Kinship.Relationship.CHILD,
-            separated=True,
-            relative__citizenship=Relative.Citizenship.KAZAKHSTAN,
-        )
-        .order_by()
-        .aggregate(count=Count("relative", distinct=True))["count"]
-    )
-    table.add("relatives", relatives_count)
+def _count_relatives(table: _Table, sums: Counter[str]) -> None:
+    """Relatives of the persons, and the separated children who are citizens."""
+    relatives, separated_children = sums["relatives"], sums["separated_children"]
+    table.add("relatives", relatives)
     table.add("separated_children", separated_children)
     # The other relatives are not shown, but anyone can subtract.
-    table.add("relatives_other", relatives_count - separated_children, hidden=True)
+    table.add("relatives_other", relatives - separated_children, hidden=True)
     table.equations.append(("relatives", ["separated_children", "relatives_other"]))
 
 
-class MedianDaysWaited(models.Aggregate):
-    """PostgreSQL: the median of the days between two dates (date minus date is days there)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = models.FloatField()
-
-    def __init__(self, later: str, earlier: str, **extra) -> None:
-        days = Func(
-            F(later),
-            F(earlier),
-            template="(%(expressions)s)",
-            arg_joiner=" - ",
-            output_field=models.IntegerField(),
-        )
-        super().__init__(days, **extra)
+def median_days(sums: Counter[str]) -> float | None:
+    """The median of the days waited for an answer, from the tallied days (as PostgreSQL's
+    PERCENTILE_CONT(0.5): the mean of the middle two of an even number)."""
+    waits = sorted((int(days), n) for days, n in _tallied(sums, "days"))
+    count = sum(n for _days, n in waits)
+    if not count:
+        return None
+    middle = {(count - 1) // 2, count // 2}
+    found, seen = [], 0
+    for days, n in waits:
+        found += [days for position in middle if seen <= position < seen + n]
+        seen += n
+    return sum(found) / len(found)
 
 
-def _count_petitions(table: _Table, persons) -> tuple[int, float | None]:
-    """Query 6-7 (and 8 without PostgreSQL): petitions for the persons. Returns how many were
-    answered with both dates known, and the median days to an answer."""
-    through = Petition.persons.through.objects.filter(detainedperson__in=persons)
-    petitions = Petition.objects.filter(pk__in=through.values("petition_id"))
-    sent = ~Q(status=PetitionStatus.DRAFT)
-    answered = sent & Q(response_received_on__isnull=False)
-    timed = answered & Q(submitted_on__isnull=False)
-
-    aggregates = {
-        "petitions": Count("pk"),
-        "petitions_sent": Count("pk", filter=sent),
-        "petitions_answered": Count("pk", filter=answered),
-        "timed": Count("pk", filter=timed),
-    }
-    cells = {}
-    for prefix, field_name, vocabulary in (
-        ("petition_status", "status", PetitionStatus),
-        ("petition_response", "response_kind", Petition.ResponseKind),
+def _count_petitions(table: _Table, sums: Counter[str]) -> None:
+    """Petitions for the persons by authority (query 3), status and kind of answer."""
+    table.add("petitions", sums["petitions"])
+    for prefix, vocabulary in (
+        ("petition_status", PetitionStatus),
+        ("petition_response", Petition.ResponseKind),
     ):
-        for index, value in enumerate(vocabulary.values):
-            alias = f"{prefix}_{index}"
-            aggregates[alias] = Count("pk", filter=Q(**{field_name: value}))
-            cells[alias] = f"{prefix}:{value}"
-    # The few authorities first, then one filtered count each in the same pass over the
-    # petitions: joining the authorities to the petitions would read them all once more.
+        for value in vocabulary.values:
+            table.add(f"{prefix}:{value}", sums[f"{prefix}:{value}"])
+    sent, answered = sums["petitions_sent"], sums["petitions_answered"]
+    table.add("petitions_sent", sent, hidden=True)
+    table.add("petitions_answered", answered)
+    table.add("petitions_unanswered", sent - answered, hidden=True)
     authorities = Authority.objects.order_by("position", "name_en").values(
         "pk", "code", "name_en", "name_kk", "name_ru"
     )
-    by_authority = {}
-    for index, row in enumerate(authorities):
-        alias = f"petition_authority_{index}"
-        aggregates[alias] = Count("pk", filter=Q(authority_id=row["pk"]))
-        by_authority[alias] = row
-    on_postgresql = connections[petitions.db].vendor == "postgresql"
-    if on_postgresql:
-        aggregates["median"] = MedianDaysWaited(
-            "response_received_on", "submitted_on", filter=timed
-        )
-
-    counts = petitions.aggregate(**aggregates)
-    table.add("petitions", counts["petitions"])
-    for alias, name in cells.items():
-        table.add(name, counts[alias])
-    table.add("petitions_sent", counts["petitions_sent"], hidden=True)
-    table.add("petitions_answered", counts["petitions_answered"])
-    table.add(
-        "petitions_unanswered",
-        counts["petitions_sent"] - counts["petitions_answered"],
-        hidden=True,
-    )
-    for alias, row in by_authority.items():
-        table.add(f"petition_authority:{row['code']}", counts[alias], names=_names(row, ""))
+    for row in authorities:
+        count = sums[f"petition_authority:{row['pk']}"]
+        table.add(f"petition_authority:{row['code']}", count, names=_names(row, ""))
 
     for prefix in ("petition_authority", "petition_status", "petition_response"):
         table.breakdown(prefix, "petitions")
@@ -470,43 +419,14 @@ def _count_petitions(table: _Table, persons) -> tuple[int, float | None]:
     )
     table.equations.append(("petitions_sent", ["petitions_answered", "petitions_unanswered"]))
 
-    count = counts["timed"]
-    if on_postgresql:
-        return count, counts["median"]
-    # Elsewhere the median is the middle one or two of the answered petitions ordered by
-    # waiting time.
-    middle = (
-        petitions.filter(timed)
-        .annotate(
-            waited=ExpressionWrapper(
-                F("response_received_on") - F("submitted_on"), output_field=DurationField()
-            )
-        )
-        .order_by("waited")
-        .values_list("waited", flat=True)[max(count - 1, 0) // 2 : count // 2 + 1]
-    )
-    waits = [waited.days for waited in middle]
-    return count, (sum(waits) / len(waits) if waits else None)
 
-
-def _count_outcomes(table: _Table, persons) -> None:
-    """Query 8 (9 without PostgreSQL): outcomes of the persons by kind and by year."""
-    rows = (
-        Outcome.objects.filter(person__in=persons)
-        .order_by()
-        .values("kind", occurred_year=ExtractYear("occurred_on"))
-        .annotate(count=Count("pk"))
-    )
-    by_kind: Counter[str] = Counter()
-    by_year: Counter[int] = Counter()
-    for row in rows:
-        by_kind[row["kind"]] += row["count"]
-        by_year[row["occurred_year"]] += row["count"]
-    table.add("outcomes", sum(by_kind.values()))
+def _count_outcomes(table: _Table, sums: Counter[str]) -> None:
+    """Outcomes of the persons by kind and by year."""
+    table.add("outcomes", sums["outcomes"])
     for kind in Outcome.Kind.values:
-        table.add(f"outcome_kind:{kind}", by_kind[kind])
-    for year in sorted(by_year):
-        table.add(f"outcome_year:{year}", by_year[year])
+        table.add(f"outcome_kind:{kind}", sums[f"outcome_kind:{kind}"])
+    for year, count in sorted(_tallied(sums, "outcome_year"), key=lambda item: int(item[0])):
+        table.add(f"outcome_year:{year}", count)
     table.breakdown("outcome_kind", "outcomes")
     table.breakdown("outcome_year", "outcomes")
 
@@ -526,14 +446,17 @@ def official_figures() -> list[OfficialFigure]:
     ]
 
 
-def compute(persons: models.QuerySet, min_cell: int | None = None) -> Statistics:
-    """Count the (already filtered) counted persons and what belongs to them, suppressed."""
+def compute(profiles: models.QuerySet | None = None, min_cell: int | None = None) -> Statistics:
+    """The statistics of the counted persons whose profile is among `profiles` (a filtered
+    TallyProfile queryset; None for all) and of what belongs to them, suppressed."""
     min_cell = settings.PUBLIC_MIN_CELL if min_cell is None else min_cell
+    sums = _sums(profiles)
     table = _Table()
-    _count_persons(table, persons)
-    _count_relatives(table, persons)
-    timed, median = _count_petitions(table, persons)
-    _count_outcomes(table, persons)
+    _count_persons(table, sums)
+    _count_relatives(table, sums)
+    _count_petitions(table, sums)
+    _count_outcomes(table, sums)
+    timed, median = sums["petitions_timed"], median_days(sums)
 
     too_few = is_small(table.values["persons"], min_cell)
     if too_few:

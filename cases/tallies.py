@@ -1,0 +1,480 @@
+"""Tallies: the public statistics counted ahead, and kept current with every change.
+
+Each counted record (a person, a relative, a petition, an outcome) adds one to a few cells of
+the public statistics ('persons', 'status:camp', 'relatives', 'petition_status:sent', …) for
+its *reach*: the set of profiles (year of detention, home place, ethnicity, gender, status) of
+the counted persons it is tied to. `refresh()` works out what some records add now, compares it
+with what they added before (their TallyEntry), and moves the difference into the Tally rows, in
+the caller's transaction: the public numbers change together with the case, or not at all.
+stats.py then sums the tallies of the reaches with a profile that matches the filters, so a
+record is counted once however many of its persons match.
+
+Saves and deletes through the ORM call `refresh()` by the signals of `connect_signals()`.
+Writers in bulk call it themselves with the ids they wrote, or `rebuild()`.
+"""
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from cases.models import (
+    HELD_STATUSES,
+    DetainedPerson,
+    Kinship,
+    Outcome,
+    Petition,
+    PetitionStatus,
+    Relative,
+    Tally,
+    TallyEntry,
+    TallyProfile,
+    TallyReach,
+    counted_q,
+)
+
+UNKNOWN_KEY = "unknown"
+NONE_KEY = "none"
+
+Kind = TallyEntry.Kind
+# (year of detention, home place id, ethnicity, gender, status) of a counted person.
+Profile = tuple[int | None, int | None, str, str, str]
+Reach = frozenset[Profile]
+# What one record adds: one to each (reach, cell key).
+Items = list[tuple[Reach, str]]
+
+PROFILE_FIELDS = ("detained_on", "home_place", "ethnicity", "gender", "status")
+PersonLink = Petition.persons.through
+ReachProfile = TallyReach.profiles.through
+BATCH_SIZE = 5000
+# Any number: it names the lock that queues writers of the tallies on PostgreSQL.
+LOCK_ID = 73_180_011
+
+
+def _profile_fields(prefix: str = "") -> list[str]:
+    return [prefix + name for name in PROFILE_FIELDS]
+
+
+def _profile(row: dict, prefix: str = "") -> Profile:
+    detained_on = row[prefix + "detained_on"]
+    return (
+        detained_on.year if detained_on else None,
+        row[prefix + "home_place"],
+        row[prefix + "ethnicity"],
+        row[prefix + "gender"],
+        row[prefix + "status"],
+    )
+
+
+# --- What each record adds ----------------------------------------------------------------------
+
+
+def person_items(ids: Iterable[int]) -> dict[int, Items]:
+    """Counted persons: themselves, by each of their published attributes."""
+    rows = DetainedPerson.objects.filter(counted_q(), pk__in=list(ids)).values(
+        "pk", "citizenship", *_profile_fields()
+    )
+    items = {}
+    for row in rows:
+        profile = _profile(row)
+        year, place = profile[0], profile[1]
+        reach = frozenset([profile])
+        keys = (
+            "persons",
+            f"status:{row['status']}",
+            f"gender:{row['gender']}",
+            f"ethnicity:{row['ethnicity']}",
+            f"citizenship:{row['citizenship']}",
+            f"year:{UNKNOWN_KEY if year is None else year}",
+            f"place:{place or NONE_KEY}",
+        )
+        items[row["pk"]] = [(reach, key) for key in keys]
+    return items
+
+
+def relative_items(ids: Iterable[int]) -> dict[int, Items]:
+    """Relatives of counted persons, once each; children with Kazakhstan citizenship
+    separated from a held parent also by the profiles of those parents alone."""
+    rows = Kinship.objects.filter(counted_q("person__"), relative_id__in=list(ids)).values(
+        "relative_id",
+        "relationship",
+        "separated",
+        "relative__citizenship",
+        *_profile_fields("person__"),
+    )
+    persons: dict[int, set[Profile]] = defaultdict(set)
+    held_parents: dict[int, set[Profile]] = defaultdict(set)
+    for row in rows:
+        profile = _profile(row, "person__")
+        persons[row["relative_id"]].add(profile)
+        if (
+            row["relationship"] == Kinship.Relationship.CHILD
+            and row["separated"]
+            and row["relative__citizenship"] == Relative.Citizenship.KAZAKHSTAN
+            and row["person__status"] in HELD_STATUSES
+        ):
+            held_parents[row["relative_id"]].add(profile)
+    items = {}
+    for relative_id, profiles in persons.items():
+        items[relative_id] = [(frozenset(profiles), "relatives")]
+        if held_parents[relative_id]:
+            items[relative_id].append((frozenset(held_parents[relative_id]), "separated_children"))
+    return items
+
+
+def petition_items(ids: Iterable[int]) -> dict[int, Items]:
+    """Petitions for counted persons: by status, answer and authority; the days waited for an
+    answer, for the median."""
+    links = PersonLink.objects.filter(counted_q("detainedperson__"), petition_id__in=list(ids))
+    reaches: dict[int, set[Profile]] = defaultdict(set)
+    for row in links.values("petition_id", *_profile_fields("detainedperson__")):
+        reaches[row["petition_id"]].add(_profile(row, "detainedperson__"))
+    rows = Petition.objects.filter(pk__in=list(reaches)).values(
+        "pk", "status", "response_kind", "authority", "submitted_on", "response_received_on"
+    )
+    items = {}
+    for row in rows:
+        keys = ["petitions", f"petition_status:{row['status']}"]
+        if row["response_kind"]:
+            keys.append(f"petition_response:{row['response_kind']}")
+        if row["authority"]:
+            keys.append(f"petition_authority:{row['authority']}")
+        if row["status"] != PetitionStatus.DRAFT:
+            keys.append("petitions_sent")
+            answered, submitted = row["response_received_on"], row["submitted_on"]
+            if answered:
+                keys.append("petitions_answered")
+                if submitted:
+                    keys += ["petitions_timed", f"days:{(answered - submitted).days}"]
+        reach = frozenset(reaches[row["pk"]])
+        items[row["pk"]] = [(reach, key) for key in keys]
+    return items
+
+
+def outcome_items(ids: Iterable[int]) -> dict[int, Items]:
+    """Outcomes of counted persons, by kind and by year."""
+    rows = Outcome.objects.filter(counted_q("person__"), pk__in=list(ids)).values(
+        "pk", "kind", "occurred_on", *_profile_fields("person__")
+    )
+    items = {}
+    for row in rows:
+        reach = frozenset([_profile(row, "person__")])
+        keys = (
+            "outcomes",
+            f"outcome_kind:{row['kind']}",
+            f"outcome_year:{row['occurred_on'].year}",
+        )
+        items[row["pk"]] = [(reach, key) for key in keys]
+    return items
+
+
+ITEMS = {
+    Kind.PERSON: person_items,
+    Kind.RELATIVE: relative_items,
+    Kind.PETITION: petition_items,
+    Kind.OUTCOME: outcome_items,
+}
+MODELS = {
+    Kind.PERSON: DetainedPerson,
+    Kind.RELATIVE: Relative,
+    Kind.PETITION: Petition,
+    Kind.OUTCOME: Outcome,
+}
+
+
+# --- Profiles and reaches by value -------------------------------------------------------------
+
+
+def _profile_key(profile: Profile) -> str:
+    return "|".join("-" if value is None else str(value) for value in profile)
+
+
+def _profile_ids(profiles: set[Profile]) -> dict[Profile, int]:
+    keys = {_profile_key(profile): profile for profile in profiles}
+    found = dict(TallyProfile.objects.filter(key__in=keys).values_list("key", "pk"))
+    missing = [key for key in keys if key not in found]
+    if missing:
+        TallyProfile.objects.bulk_create(
+            TallyProfile(
+                key=key,
+                detained_year=keys[key][0],
+                place_id=keys[key][1],
+                ethnicity=keys[key][2],
+                gender=keys[key][3],
+                status=keys[key][4],
+            )
+            for key in missing
+        )
+        found.update(TallyProfile.objects.filter(key__in=missing).values_list("key", "pk"))
+    return {profile: found[key] for key, profile in keys.items()}
+
+
+def _reach_key(profile_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(profile_ids))).encode()).hexdigest()
+
+
+def _reach_ids(reaches: set[Reach], profile_ids: dict[Profile, int]) -> dict[Reach, int]:
+    members = {reach: [profile_ids[profile] for profile in reach] for reach in reaches}
+    keys = {_reach_key(ids): reach for reach, ids in members.items()}
+    found = dict(TallyReach.objects.filter(key__in=keys).values_list("key", "pk"))
+    missing = [key for key in keys if key not in found]
+    if missing:
+        TallyReach.objects.bulk_create(TallyReach(key=key) for key in missing)
+        created = dict(TallyReach.objects.filter(key__in=missing).values_list("key", "pk"))
+        ReachProfile.objects.bulk_create(
+            ReachProfile(tallyreach_id=reach_id, tallyprofile_id=profile_id)
+            for key, reach_id in created.items()
+            for profile_id in members[keys[key]]
+        )
+        found.update(created)
+    return {reach: found[key] for key, reach in keys.items()}
+
+
+def _entries(records: dict[tuple[str, int], Items]) -> dict[tuple[str, int], str]:
+    """Each record's items as its TallyEntry text: '<reach id> <key>' lines, sorted."""
+    reaches = {reach for items in records.values() for reach, _key in items}
+    profile_ids = _profile_ids({profile for reach in reaches for profile in reach})
+    reach_ids = _reach_ids(reaches, profile_ids)
+    return {
+        record: "\n".join(sorted(f"{reach_ids[reach]} {key}" for reach, key in items))
+        for record, items in records.items()
+    }
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+# --- Keeping them current ----------------------------------------------------------------------
+
+
+def _lock() -> None:
+    """Queue writers of the tallies until the transaction ends: two saves at once must not
+    both add to the same count from the same starting value."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+
+
+def _batches(ids: Iterable[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
+    iterator = iter(ids)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def refresh(
+    *,
+    persons: Iterable[int] = (),
+    relatives: Iterable[int] = (),
+    petitions: Iterable[int] = (),
+    outcomes: Iterable[int] = (),
+) -> None:
+    """Bring the tallies of these records (by id, existing or deleted) up to date.
+
+    A person whose profile changed brings along its relatives, petitions and outcomes, which
+    are counted under that profile."""
+    wanted = {
+        Kind.PERSON: set(persons),
+        Kind.RELATIVE: set(relatives),
+        Kind.PETITION: set(petitions),
+        Kind.OUTCOME: set(outcomes),
+    }
+    if not any(wanted.values()):
+        return
+    with transaction.atomic():
+        _lock()
+        moved = _refresh(Kind.PERSON, wanted[Kind.PERSON])
+        if moved:
+            wanted[Kind.RELATIVE].update(
+                Kinship.objects.filter(person_id__in=moved).values_list("relative_id", flat=True)
+            )
+            wanted[Kind.PETITION].update(
+                PersonLink.objects.filter(detainedperson_id__in=moved).values_list(
+                    "petition_id", flat=True
+                )
+            )
+            wanted[Kind.OUTCOME].update(
+                Outcome.objects.filter(person_id__in=moved).values_list("pk", flat=True)
+            )
+        for kind in (Kind.RELATIVE, Kind.PETITION, Kind.OUTCOME):
+            _refresh(kind, wanted[kind])
+
+
+def _refresh(kind: str, ids: set[int]) -> set[int]:
+    """Refresh the records of one kind; returns the ids whose reach changed."""
+    moved = set()
+    for batch in _batches(sorted(ids)):
+        new = _entries({(kind, pk): items for pk, items in ITEMS[kind](batch).items()})
+        new = {pk: text for (_kind, pk), text in new.items()}
+        old = dict(
+            TallyEntry.objects.filter(kind=kind, record_id__in=batch).values_list(
+                "record_id", "items"
+            )
+        )
+        changed = [pk for pk in batch if new.get(pk, "") != old.get(pk, "")]
+        if not changed:
+            continue
+        delta: Counter[str] = Counter()
+        for pk in changed:
+            new_lines, old_lines = _lines(new.get(pk, "")), _lines(old.get(pk, ""))
+            delta.update(new_lines)
+            delta.subtract(old_lines)
+            if {line.split(" ", 1)[0] for line in new_lines} != {
+                line.split(" ", 1)[0] for line in old_lines
+            }:
+                moved.add(pk)
+        TallyEntry.objects.filter(kind=kind, record_id__in=changed).delete()
+        TallyEntry.objects.bulk_create(
+            TallyEntry(kind=kind, record_id=pk, items=new[pk]) for pk in changed if new.get(pk)
+        )
+        _add(delta)
+    return moved
+
+
+def _add(delta: Counter[str]) -> None:
+    """Add each '<reach id> <key>' difference to its tally; drop the tallies left at zero."""
+    rows = []
+    for line, difference in delta.items():
+        if difference:
+            reach_id, key = line.split(" ", 1)
+            rows.append((int(reach_id), key, difference))
+    if not rows:
+        return
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    # The same statements on PostgreSQL and SQLite (3.24 and later). A count taken back was
+    # added before, so its row exists; only additions may need a new one (and a CHECK on the
+    # count would refuse a negative row before the conflict turns it into an update).
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (reach_id, key, count) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (reach_id, key) DO UPDATE SET count = {table}.count + excluded.count",
+            [row for row in rows if row[2] > 0],
+        )
+        cursor.executemany(
+            f"UPDATE {table} SET count = count + %s WHERE reach_id = %s AND key = %s",
+            [(difference, reach_id, key) for reach_id, key, difference in rows if difference < 0],
+        )
+    Tally.objects.filter(count=0, reach_id__in={row[0] for row in rows}).delete()
+
+
+def rebuild() -> int:
+    """Count everything afresh: after writing around the ORM (a restore, raw SQL). Returns
+    the number of records counted."""
+    counted = 0
+    with transaction.atomic():
+        _lock()
+        with connection.cursor() as cursor:
+            for model in (Tally, ReachProfile, TallyReach, TallyProfile, TallyEntry):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        totals: Counter[str] = Counter()
+        for kind, model in MODELS.items():
+            ids = model.objects.order_by("pk").values_list("pk", flat=True)
+            for batch in _batches(ids.iterator(chunk_size=BATCH_SIZE)):
+                entries = _entries({(kind, pk): items for pk, items in ITEMS[kind](batch).items()})
+                TallyEntry.objects.bulk_create(
+                    TallyEntry(kind=kind, record_id=pk, items=text)
+                    for (_kind, pk), text in entries.items()
+                )
+                for text in entries.values():
+                    totals.update(_lines(text))
+                counted += len(entries)
+        Tally.objects.bulk_create(
+            (
+                Tally(reach_id=int(line.split(" ", 1)[0]), key=line.split(" ", 1)[1], count=n)
+                for line, n in totals.items()
+            ),
+            batch_size=BATCH_SIZE,
+        )
+    return counted
+
+
+def is_empty() -> bool:
+    return not TallyEntry.objects.exists()
+
+
+# --- Signals: saves and deletes through the ORM -----------------------------------------------
+#
+# Thin receivers: each names the records a change touches and calls refresh(). Updates in bulk
+# (QuerySet.update, bulk_create, COPY) send no signals; their writers call refresh() or rebuild().
+
+
+def _person_saved(sender, instance, **kwargs) -> None:
+    refresh(persons=[instance.pk])
+
+
+def _person_deleting(sender, instance, **kwargs) -> None:
+    # Deleting a case sets its duplicates' `duplicate_of` to NULL in SQL, without signals: they
+    # are counted from now on.
+    instance._tally_duplicates = list(
+        DetainedPerson.objects.filter(duplicate_of=instance).values_list("pk", flat=True)
+    )
+
+
+def _person_deleted(sender, instance, **kwargs) -> None:
+    refresh(persons=[instance.pk, *getattr(instance, "_tally_duplicates", [])])
+
+
+def _relative_changed(sender, instance, **kwargs) -> None:
+    refresh(relatives=[instance.pk])
+
+
+def _kinship_saving(sender, instance, **kwargs) -> None:
+    # A kinship moved to another relative changes what the old one adds too.
+    if instance.pk:
+        instance._tally_relatives = list(
+            Kinship.objects.filter(pk=instance.pk).values_list("relative_id", flat=True)
+        )
+
+
+def _kinship_changed(sender, instance, **kwargs) -> None:
+    refresh(relatives=[instance.relative_id, *getattr(instance, "_tally_relatives", [])])
+
+
+def _petition_changed(sender, instance, **kwargs) -> None:
+    refresh(petitions=[instance.pk])
+
+
+def _person_link_deleted(sender, instance, **kwargs) -> None:
+    # A deleted case takes its petition links with it.
+    refresh(petitions=[instance.petition_id])
+
+
+def _petition_persons_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if not reverse:
+        if action.startswith("post_"):
+            refresh(petitions=[instance.pk])
+    elif action == "pre_clear":
+        instance._tally_petitions = list(instance.petitions.values_list("pk", flat=True))
+    elif action == "post_clear":
+        refresh(petitions=getattr(instance, "_tally_petitions", []))
+    elif action.startswith("post_"):
+        refresh(petitions=pk_set or [])
+
+
+def _outcome_changed(sender, instance, **kwargs) -> None:
+    refresh(outcomes=[instance.pk])
+
+
+def connect_signals() -> None:
+    """Keep the tallies current with every save and delete of case data."""
+    receivers = [
+        (post_save, DetainedPerson, _person_saved),
+        (pre_delete, DetainedPerson, _person_deleting),
+        (post_delete, DetainedPerson, _person_deleted),
+        (post_save, Relative, _relative_changed),
+        (post_delete, Relative, _relative_changed),
+        (pre_save, Kinship, _kinship_saving),
+        (post_save, Kinship, _kinship_changed),
+        (post_delete, Kinship, _kinship_changed),
+        (post_save, Petition, _petition_changed),
+        (post_delete, Petition, _petition_changed),
+        (post_delete, PersonLink, _person_link_deleted),
+        (m2m_changed, PersonLink, _petition_persons_changed),
+        (post_save, Outcome, _outcome_changed),
+        (post_delete, Outcome, _outcome_changed),
+    ]
+    for signal, sender, receiver in receivers:
+        signal.connect(receiver, sender=sender, dispatch_uid=f"tallies-{receiver.__name__}")
