@@ -3,13 +3,13 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def count_existing_cases(**kwargs) -> None:
+def count_existing_cases(using: str, **kwargs) -> None:
     """After migrating a register that holds cases but no tallies yet, count them once."""
     from cases import tallies
     from cases.models import DetainedPerson
 
-    if tallies.is_empty() and DetainedPerson.objects.exists():
-        tallies.rebuild()
+    if tallies.is_empty(using) and DetainedPerson.objects.using(using).exists():
+        tallies.rebuild(using)
 
 
 class CasesConfig(AppConfig):

@@ -41,8 +41,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
-from cases import statscache
-from cases.models import Authority, Place, Source
+from cases import statscache, tallies
+from cases.models import Authority, Place, Source, Tally, TallyEntry, TallyProfile, TallyReach
 
 FORMAT = "casetracker-backup"
 VERSION = 1
@@ -52,6 +52,8 @@ BATCH_SIZE = 500
 NATURAL_KEY_MODELS = (ContentType, Permission)
 # The data migration seeds these into every new database; a restore replaces them.
 SEEDED_MODELS = (Place, Authority)
+# The public statistics counted ahead (cases/tallies.py): worked out from the rest on restore.
+TALLY_MODELS = (Tally, TallyEntry, TallyProfile, TallyReach)
 
 
 class BackupError(Exception):
@@ -71,7 +73,10 @@ def backup_models() -> list[type[models.Model]]:
         if label in apps.app_configs
         for model in apps.get_app_config(label).get_models()
     ]
-    return [Group, User, *devices, *apps.get_app_config("cases").get_models(), LogEntry]
+    cases = [
+        model for model in apps.get_app_config("cases").get_models() if model not in TALLY_MODELS
+    ]
+    return [Group, User, *devices, *cases, LogEntry]
 
 
 # --- Export -----------------------------------------------------------------------------------
@@ -387,6 +392,8 @@ def import_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
                     table_names=[model._meta.db_table for model in backed_up]
                 )
                 _reset_sequences(backed_up, using)
+                # Derived from the cases, so not in the file: counted afresh.
+                tallies.rebuild(using)
     except BackupError:
         raise
     except (EOFError, zlib.error, UnicodeDecodeError, ValueError, DeserializationError) as error:

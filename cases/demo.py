@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models, reset_queries
 from django.utils import timezone
 
-from cases import statscache
+from cases import statscache, tallies
 from cases.models import (
     OUTCOME_STATUS,
     Authority,
@@ -856,6 +856,7 @@ def generate_cases(count: int, seed: int = DEFAULT_SEED, batch_size: int = BATCH
     date lies in the future); return the rows inserted per kind."""
     generator = CaseGenerator(random.Random(seed), timezone.localdate())
     counts: Counter = Counter()
+    persons: list[int] = []
     # Each batch makes tens of thousands of model instances, which set off Python's cycle
     # collector again and again (a tenth of the time); they hold no cycles that need it.
     collecting = gc.isenabled()
@@ -864,6 +865,7 @@ def generate_cases(count: int, seed: int = DEFAULT_SEED, batch_size: int = BATCH
         for start in range(0, count, batch_size):
             cases = [generator.case() for _ in range(min(batch_size, count - start))]
             save_cases(cases, counts)
+            persons += [case.person.pk for case in cases]
             if settings.DEBUG:
                 # With DEBUG on Django keeps the SQL of every query; bulk inserts are large.
                 reset_queries()
@@ -871,5 +873,7 @@ def generate_cases(count: int, seed: int = DEFAULT_SEED, batch_size: int = BATCH
         if collecting:
             gc.enable()
     DetainedPerson.objects.assign_case_numbers()
-    statscache.invalidate()  # bulk inserts send no save signals
+    # Bulk inserts send no save signals: count the new persons and what is tied to them.
+    tallies.refresh(persons=persons)
+    statscache.invalidate()
     return counts

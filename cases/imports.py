@@ -48,7 +48,7 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 from python_calamine import CalamineWorkbook
 
-from cases import statscache
+from cases import statscache, tallies
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
@@ -1449,6 +1449,11 @@ class PersonImport(SheetImport):
         fields = set().union(*(c for _k, c in old))
         self._update(Relative, changed_relatives, (fields & relative_fields) | {"name_key"})
         self._update(Kinship, changed_kinships, fields & kinship_fields)
+        # Written in bulk, without save signals: count what changed for the public statistics.
+        tallies.refresh(
+            persons=[plan.instance.pk for plan in plans],
+            relatives=[kinship.relative_id for kinship, _new, _changed in related],
+        )
 
 
 class PetitionImport(SheetImport):

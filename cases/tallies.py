@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from cases.models import (
@@ -72,10 +72,12 @@ def _profile(row: dict, prefix: str = "") -> Profile:
 # --- What each record adds ----------------------------------------------------------------------
 
 
-def person_items(ids: Iterable[int]) -> dict[int, Items]:
+def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
     """Counted persons: themselves, by each of their published attributes."""
-    rows = DetainedPerson.objects.filter(counted_q(), pk__in=list(ids)).values(
-        "pk", "citizenship", *_profile_fields()
+    rows = (
+        DetainedPerson.objects.using(using)
+        .filter(counted_q(), pk__in=list(ids))
+        .values("pk", "citizenship", *_profile_fields())
     )
     items = {}
     for row in rows:
@@ -95,10 +97,11 @@ def person_items(ids: Iterable[int]) -> dict[int, Items]:
     return items
 
 
-def relative_items(ids: Iterable[int]) -> dict[int, Items]:
+def relative_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
     """Relatives of counted persons, once each; children with Kazakhstan citizenship
     separated from a held parent also by the profiles of those parents alone."""
-    rows = Kinship.objects.filter(counted_q("person__"), relative_id__in=list(ids)).values(
+    kinships = Kinship.objects.using(using)
+    rows = kinships.filter(counted_q("person__"), relative_id__in=list(ids)).values(
         "relative_id",
         "relationship",
         "separated",
@@ -125,15 +128,21 @@ def relative_items(ids: Iterable[int]) -> dict[int, Items]:
     return items
 
 
-def petition_items(ids: Iterable[int]) -> dict[int, Items]:
+def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
     """Petitions for counted persons: by status, answer and authority; the days waited for an
     answer, for the median."""
-    links = PersonLink.objects.filter(counted_q("detainedperson__"), petition_id__in=list(ids))
+    links = PersonLink.objects.using(using).filter(
+        counted_q("detainedperson__"), petition_id__in=list(ids)
+    )
     reaches: dict[int, set[Profile]] = defaultdict(set)
     for row in links.values("petition_id", *_profile_fields("detainedperson__")):
         reaches[row["petition_id"]].add(_profile(row, "detainedperson__"))
-    rows = Petition.objects.filter(pk__in=list(reaches)).values(
-        "pk", "status", "response_kind", "authority", "submitted_on", "response_received_on"
+    rows = (
+        Petition.objects.using(using)
+        .filter(pk__in=list(reaches))
+        .values(
+            "pk", "status", "response_kind", "authority", "submitted_on", "response_received_on"
+        )
     )
     items = {}
     for row in rows:
@@ -154,10 +163,12 @@ def petition_items(ids: Iterable[int]) -> dict[int, Items]:
     return items
 
 
-def outcome_items(ids: Iterable[int]) -> dict[int, Items]:
+def outcome_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
     """Outcomes of counted persons, by kind and by year."""
-    rows = Outcome.objects.filter(counted_q("person__"), pk__in=list(ids)).values(
-        "pk", "kind", "occurred_on", *_profile_fields("person__")
+    rows = (
+        Outcome.objects.using(using)
+        .filter(counted_q("person__"), pk__in=list(ids))
+        .values("pk", "kind", "occurred_on", *_profile_fields("person__"))
     )
     items = {}
     for row in rows:
@@ -192,12 +203,13 @@ def _profile_key(profile: Profile) -> str:
     return "|".join("-" if value is None else str(value) for value in profile)
 
 
-def _profile_ids(profiles: set[Profile]) -> dict[Profile, int]:
+def _profile_ids(profiles: set[Profile], using: str) -> dict[Profile, int]:
     keys = {_profile_key(profile): profile for profile in profiles}
-    found = dict(TallyProfile.objects.filter(key__in=keys).values_list("key", "pk"))
+    stored = TallyProfile.objects.using(using)
+    found = dict(stored.filter(key__in=keys).values_list("key", "pk"))
     missing = [key for key in keys if key not in found]
     if missing:
-        TallyProfile.objects.bulk_create(
+        stored.bulk_create(
             TallyProfile(
                 key=key,
                 detained_year=keys[key][0],
@@ -208,7 +220,7 @@ def _profile_ids(profiles: set[Profile]) -> dict[Profile, int]:
             )
             for key in missing
         )
-        found.update(TallyProfile.objects.filter(key__in=missing).values_list("key", "pk"))
+        found.update(stored.filter(key__in=missing).values_list("key", "pk"))
     return {profile: found[key] for key, profile in keys.items()}
 
 
@@ -216,15 +228,18 @@ def _reach_key(profile_ids: Iterable[int]) -> str:
     return hashlib.sha256(",".join(map(str, sorted(profile_ids))).encode()).hexdigest()
 
 
-def _reach_ids(reaches: set[Reach], profile_ids: dict[Profile, int]) -> dict[Reach, int]:
+def _reach_ids(
+    reaches: set[Reach], profile_ids: dict[Profile, int], using: str
+) -> dict[Reach, int]:
     members = {reach: [profile_ids[profile] for profile in reach] for reach in reaches}
     keys = {_reach_key(ids): reach for reach, ids in members.items()}
-    found = dict(TallyReach.objects.filter(key__in=keys).values_list("key", "pk"))
+    stored = TallyReach.objects.using(using)
+    found = dict(stored.filter(key__in=keys).values_list("key", "pk"))
     missing = [key for key in keys if key not in found]
     if missing:
-        TallyReach.objects.bulk_create(TallyReach(key=key) for key in missing)
-        created = dict(TallyReach.objects.filter(key__in=missing).values_list("key", "pk"))
-        ReachProfile.objects.bulk_create(
+        stored.bulk_create(TallyReach(key=key) for key in missing)
+        created = dict(stored.filter(key__in=missing).values_list("key", "pk"))
+        ReachProfile.objects.using(using).bulk_create(
             ReachProfile(tallyreach_id=reach_id, tallyprofile_id=profile_id)
             for key, reach_id in created.items()
             for profile_id in members[keys[key]]
@@ -233,11 +248,11 @@ def _reach_ids(reaches: set[Reach], profile_ids: dict[Profile, int]) -> dict[Rea
     return {reach: found[key] for key, reach in keys.items()}
 
 
-def _entries(records: dict[tuple[str, int], Items]) -> dict[tuple[str, int], str]:
+def _entries(records: dict[int, Items], using: str) -> dict[int, str]:
     """Each record's items as its TallyEntry text: '<reach id> <key>' lines, sorted."""
     reaches = {reach for items in records.values() for reach, _key in items}
-    profile_ids = _profile_ids({profile for reach in reaches for profile in reach})
-    reach_ids = _reach_ids(reaches, profile_ids)
+    profile_ids = _profile_ids({profile for reach in reaches for profile in reach}, using)
+    reach_ids = _reach_ids(reaches, profile_ids, using)
     return {
         record: "\n".join(sorted(f"{reach_ids[reach]} {key}" for reach, key in items))
         for record, items in records.items()
@@ -251,11 +266,11 @@ def _lines(text: str) -> list[str]:
 # --- Keeping them current ----------------------------------------------------------------------
 
 
-def _lock() -> None:
+def _lock(using: str) -> None:
     """Queue writers of the tallies until the transaction ends: two saves at once must not
     both add to the same count from the same starting value."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
 
 
@@ -271,6 +286,7 @@ def refresh(
     relatives: Iterable[int] = (),
     petitions: Iterable[int] = (),
     outcomes: Iterable[int] = (),
+    using: str = DEFAULT_DB_ALIAS,
 ) -> None:
     """Bring the tallies of these records (by id, existing or deleted) up to date.
 
@@ -284,57 +300,60 @@ def refresh(
     }
     if not any(wanted.values()):
         return
-    with transaction.atomic():
-        _lock()
-        moved = _refresh(Kind.PERSON, wanted[Kind.PERSON])
-        if moved:
-            wanted[Kind.RELATIVE].update(
-                Kinship.objects.filter(person_id__in=moved).values_list("relative_id", flat=True)
-            )
-            wanted[Kind.PETITION].update(
-                PersonLink.objects.filter(detainedperson_id__in=moved).values_list(
-                    "petition_id", flat=True
-                )
-            )
-            wanted[Kind.OUTCOME].update(
-                Outcome.objects.filter(person_id__in=moved).values_list("pk", flat=True)
-            )
+    with transaction.atomic(using=using):
+        _lock(using)
+        delta: Counter[str] = Counter()
+        moved = _refresh(Kind.PERSON, wanted[Kind.PERSON], delta, using)
+        for kind, ids in _tied_to(moved, using).items():
+            wanted[kind].update(ids)
         for kind in (Kind.RELATIVE, Kind.PETITION, Kind.OUTCOME):
-            _refresh(kind, wanted[kind])
+            _refresh(kind, wanted[kind], delta, using)
+        _add(delta, using)
 
 
-def _refresh(kind: str, ids: set[int]) -> set[int]:
-    """Refresh the records of one kind; returns the ids whose reach changed."""
+def _tied_to(persons: set[int], using: str) -> dict[str, set[int]]:
+    """The relatives, petitions and outcomes of these persons, by kind."""
+    tied: dict[str, set[int]] = defaultdict(set)
+    for batch in _batches(sorted(persons)):
+        for kind, links, column, person in (
+            (Kind.RELATIVE, Kinship.objects, "relative_id", "person_id"),
+            (Kind.PETITION, PersonLink.objects, "petition_id", "detainedperson_id"),
+            (Kind.OUTCOME, Outcome.objects, "pk", "person_id"),
+        ):
+            rows = links.using(using).filter(**{f"{person}__in": batch})
+            tied[kind].update(rows.values_list(column, flat=True))
+    return tied
+
+
+def _refresh(kind: str, ids: set[int], delta: Counter[str], using: str) -> set[int]:
+    """Refresh the entries of one kind of records, adding what changed to `delta`; returns the
+    ids whose reach changed."""
     moved = set()
+    entries = TallyEntry.objects.using(using).filter(kind=kind)
     for batch in _batches(sorted(ids)):
-        new = _entries({(kind, pk): items for pk, items in ITEMS[kind](batch).items()})
-        new = {pk: text for (_kind, pk), text in new.items()}
-        old = dict(
-            TallyEntry.objects.filter(kind=kind, record_id__in=batch).values_list(
-                "record_id", "items"
-            )
-        )
+        new = _entries(ITEMS[kind](batch, using), using)
+        old = dict(entries.filter(record_id__in=batch).values_list("record_id", "items"))
         changed = [pk for pk in batch if new.get(pk, "") != old.get(pk, "")]
         if not changed:
             continue
-        delta: Counter[str] = Counter()
         for pk in changed:
             new_lines, old_lines = _lines(new.get(pk, "")), _lines(old.get(pk, ""))
             delta.update(new_lines)
             delta.subtract(old_lines)
-            if {line.split(" ", 1)[0] for line in new_lines} != {
-                line.split(" ", 1)[0] for line in old_lines
-            }:
+            if _reach_ids_of(new_lines) != _reach_ids_of(old_lines):
                 moved.add(pk)
-        TallyEntry.objects.filter(kind=kind, record_id__in=changed).delete()
-        TallyEntry.objects.bulk_create(
+        entries.filter(record_id__in=changed).delete()
+        entries.bulk_create(
             TallyEntry(kind=kind, record_id=pk, items=new[pk]) for pk in changed if new.get(pk)
         )
-        _add(delta)
     return moved
 
 
-def _add(delta: Counter[str]) -> None:
+def _reach_ids_of(lines: list[str]) -> set[str]:
+    return {line.split(" ", 1)[0] for line in lines}
+
+
+def _add(delta: Counter[str], using: str) -> None:
     """Add each '<reach id> <key>' difference to its tally; drop the tallies left at zero."""
     rows = []
     for line, difference in delta.items():
@@ -343,11 +362,11 @@ def _add(delta: Counter[str]) -> None:
             rows.append((int(reach_id), key, difference))
     if not rows:
         return
-    table = connection.ops.quote_name(Tally._meta.db_table)
+    table = connections[using].ops.quote_name(Tally._meta.db_table)
     # The same statements on PostgreSQL and SQLite (3.24 and later). A count taken back was
     # added before, so its row exists; only additions may need a new one (and a CHECK on the
     # count would refuse a negative row before the conflict turns it into an update).
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} (reach_id, key, count) VALUES (%s, %s, %s) "
             f"ON CONFLICT (reach_id, key) DO UPDATE SET count = {table}.count + excluded.count",
@@ -357,31 +376,32 @@ def _add(delta: Counter[str]) -> None:
             f"UPDATE {table} SET count = count + %s WHERE reach_id = %s AND key = %s",
             [(difference, reach_id, key) for reach_id, key, difference in rows if difference < 0],
         )
-    Tally.objects.filter(count=0, reach_id__in={row[0] for row in rows}).delete()
+    for reaches in _batches(sorted({row[0] for row in rows})):
+        Tally.objects.using(using).filter(count=0, reach_id__in=reaches).delete()
 
 
-def rebuild() -> int:
+def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
     """Count everything afresh: after writing around the ORM (a restore, raw SQL). Returns
     the number of records counted."""
     counted = 0
-    with transaction.atomic():
-        _lock()
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        _lock(using)
         with connection.cursor() as cursor:
             for model in (Tally, ReachProfile, TallyReach, TallyProfile, TallyEntry):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
         totals: Counter[str] = Counter()
         for kind, model in MODELS.items():
-            ids = model.objects.order_by("pk").values_list("pk", flat=True)
+            ids = model.objects.using(using).order_by("pk").values_list("pk", flat=True)
             for batch in _batches(ids.iterator(chunk_size=BATCH_SIZE)):
-                entries = _entries({(kind, pk): items for pk, items in ITEMS[kind](batch).items()})
-                TallyEntry.objects.bulk_create(
-                    TallyEntry(kind=kind, record_id=pk, items=text)
-                    for (_kind, pk), text in entries.items()
+                entries = _entries(ITEMS[kind](batch, using), using)
+                TallyEntry.objects.using(using).bulk_create(
+                    TallyEntry(kind=kind, record_id=pk, items=text) for pk, text in entries.items()
                 )
                 for text in entries.values():
                     totals.update(_lines(text))
                 counted += len(entries)
-        Tally.objects.bulk_create(
+        Tally.objects.using(using).bulk_create(
             (
                 Tally(reach_id=int(line.split(" ", 1)[0]), key=line.split(" ", 1)[1], count=n)
                 for line, n in totals.items()
@@ -391,8 +411,8 @@ def rebuild() -> int:
     return counted
 
 
-def is_empty() -> bool:
-    return not TallyEntry.objects.exists()
+def is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
+    return not TallyEntry.objects.using(using).exists()
 
 
 # --- Signals: saves and deletes through the ORM -----------------------------------------------
@@ -401,61 +421,66 @@ def is_empty() -> bool:
 # (QuerySet.update, bulk_create, COPY) send no signals; their writers call refresh() or rebuild().
 
 
-def _person_saved(sender, instance, **kwargs) -> None:
-    refresh(persons=[instance.pk])
+def _person_saved(sender, instance, using, **kwargs) -> None:
+    refresh(persons=[instance.pk], using=using)
 
 
-def _person_deleting(sender, instance, **kwargs) -> None:
-    # Deleting a case sets its duplicates' `duplicate_of` to NULL in SQL, without signals: they
-    # are counted from now on.
-    instance._tally_duplicates = list(
-        DetainedPerson.objects.filter(duplicate_of=instance).values_list("pk", flat=True)
+def _person_deleting(sender, instance, using, **kwargs) -> None:
+    # Deleting a case sets its duplicates' `duplicate_of` to NULL in SQL, and deletes its
+    # petition links, all without signals: the duplicates are counted from now on, and the
+    # petitions lose a person.
+    duplicates = DetainedPerson.objects.using(using).filter(duplicate_of=instance)
+    instance._tally_duplicates = list(duplicates.values_list("pk", flat=True))
+    instance._tally_petitions = list(
+        PersonLink.objects.using(using)
+        .filter(detainedperson=instance)
+        .values_list("petition_id", flat=True)
     )
 
 
-def _person_deleted(sender, instance, **kwargs) -> None:
-    refresh(persons=[instance.pk, *getattr(instance, "_tally_duplicates", [])])
+def _person_deleted(sender, instance, using, **kwargs) -> None:
+    refresh(
+        persons=[instance.pk, *getattr(instance, "_tally_duplicates", [])],
+        petitions=getattr(instance, "_tally_petitions", []),
+        using=using,
+    )
 
 
-def _relative_changed(sender, instance, **kwargs) -> None:
-    refresh(relatives=[instance.pk])
+def _relative_changed(sender, instance, using, **kwargs) -> None:
+    refresh(relatives=[instance.pk], using=using)
 
 
-def _kinship_saving(sender, instance, **kwargs) -> None:
+def _kinship_saving(sender, instance, using, **kwargs) -> None:
     # A kinship moved to another relative changes what the old one adds too.
     if instance.pk:
-        instance._tally_relatives = list(
-            Kinship.objects.filter(pk=instance.pk).values_list("relative_id", flat=True)
-        )
+        before = Kinship.objects.using(using).filter(pk=instance.pk)
+        instance._tally_relatives = list(before.values_list("relative_id", flat=True))
 
 
-def _kinship_changed(sender, instance, **kwargs) -> None:
-    refresh(relatives=[instance.relative_id, *getattr(instance, "_tally_relatives", [])])
+def _kinship_changed(sender, instance, using, **kwargs) -> None:
+    relatives = [instance.relative_id, *getattr(instance, "_tally_relatives", [])]
+    refresh(relatives=relatives, using=using)
 
 
-def _petition_changed(sender, instance, **kwargs) -> None:
-    refresh(petitions=[instance.pk])
+def _petition_changed(sender, instance, using, **kwargs) -> None:
+    refresh(petitions=[instance.pk], using=using)
 
 
-def _person_link_deleted(sender, instance, **kwargs) -> None:
-    # A deleted case takes its petition links with it.
-    refresh(petitions=[instance.petition_id])
-
-
-def _petition_persons_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+def _petition_persons_changed(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
     if not reverse:
         if action.startswith("post_"):
-            refresh(petitions=[instance.pk])
+            refresh(petitions=[instance.pk], using=using)
     elif action == "pre_clear":
-        instance._tally_petitions = list(instance.petitions.values_list("pk", flat=True))
+        petitions = instance.petitions.using(using).values_list("pk", flat=True)
+        instance._tally_petitions = list(petitions)
     elif action == "post_clear":
-        refresh(petitions=getattr(instance, "_tally_petitions", []))
+        refresh(petitions=getattr(instance, "_tally_petitions", []), using=using)
     elif action.startswith("post_"):
-        refresh(petitions=pk_set or [])
+        refresh(petitions=pk_set or [], using=using)
 
 
-def _outcome_changed(sender, instance, **kwargs) -> None:
-    refresh(outcomes=[instance.pk])
+def _outcome_changed(sender, instance, using, **kwargs) -> None:
+    refresh(outcomes=[instance.pk], using=using)
 
 
 def connect_signals() -> None:
@@ -471,7 +496,6 @@ def connect_signals() -> None:
         (post_delete, Kinship, _kinship_changed),
         (post_save, Petition, _petition_changed),
         (post_delete, Petition, _petition_changed),
-        (post_delete, PersonLink, _person_link_deleted),
         (m2m_changed, PersonLink, _petition_persons_changed),
         (post_save, Outcome, _outcome_changed),
         (post_delete, Outcome, _outcome_changed),

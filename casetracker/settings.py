@@ -291,6 +291,3 @@ if envbool("DB_POOL", "0") and DATABASES["default"]["ENGINE"] == "django.db.back
 # The numbers of each filter combination are cached this long at most; any change to the case
 # data drops them at once (cases/statscache.py), on every app server sharing the cache (REDIS_URL).
 STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", "600")
-# After a change, the process that made it computes the unfiltered statistics again in a
-# background thread, so that the next visitor finds them ready (cases/statscache.py).
-STATS_WARM_ON_CHANGE = envbool("STATS_WARM_ON_CHANGE", "1")

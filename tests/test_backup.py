@@ -20,6 +20,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases import stats
 from cases.models import (
     Authority,
     DetainedPerson,
@@ -200,6 +201,18 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
     edit = wife.history.first()
     assert (edit.notes, edit.history_user) == ("Passport taken in 2017.", people["coordinator"])
     assert LogEntry.objects.get().get_edited_object() == wife
+
+
+def test_restore_gives_back_the_public_statistics(tmp_path, settings):
+    settings.PUBLIC_MIN_CELL = 1
+    build_register()
+    before = stats.compute().totals
+    export(tmp_path / "backup.jsonl.gz")
+
+    restore(tmp_path / "backup.jsonl.gz")
+
+    assert stats.compute().totals == before
+    assert before["persons"] > 0 and before["relatives"] > 0 and before["petitions"] > 0
 
 
 def test_restore_gives_working_accounts_with_their_permissions_and_second_factor(tmp_path):

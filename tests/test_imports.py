@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
+from cases import stats
 from cases.imports import (
     ChoiceWidget,
     DatePrecision,
@@ -340,6 +341,22 @@ def test_case_number_updates_that_case_and_empty_cells_keep_its_values():
     assert spouse.history.first().history_user == user
 
 
+def test_imported_cases_count_in_the_public_statistics_at_once(settings):
+    settings.PUBLIC_MIN_CELL = 1
+    person = make_person("Айгүл Серікқызы", status=Status.CAMP)
+    rows = [
+        ["case_number", "ФИО", "status", "relative_1_full_name", "relative_1_relationship"],
+        [person.case_number, "", "released", "Дана", "child"],
+        ["", "Болат Ержанұлы", "camp", "", ""],
+    ]  # fmt: skip
+
+    import_persons(csv_bytes(rows), dry_run=False)
+
+    totals = stats.compute().totals
+    assert (totals["persons"], totals["held"], totals["released"]) == (2, 1, 1)
+    assert totals["relatives"] == 1
+
+
 def test_unknown_or_repeated_case_number_is_a_row_error():
     person = make_person("Айгүл")
     rows = [["case_number", "full_name"], ["C-99999", "X"], [person.case_number, "Y"],
@@ -388,6 +405,8 @@ def test_import_costs_the_same_queries_for_few_rows_or_many():
             assert import_persons(csv_bytes(rows), dry_run=False).written
         return len(captured)
 
+    # The first import also records the profile the public statistics count these cases under.
+    queries(1)
     # to prevent an n+1 issue: one query for places, one for existing cases, bulk inserts (which
     # SQLite splits into batches of a few dozen rows: 20 rows with 40 relatives fit in one)
     assert queries(3) == queries(20)
