@@ -1,6 +1,6 @@
 """The measurements that run inside Django, against the database of DATABASE_URL.
 
-    python bench/inprocess.py load N | stats RUNS | admin | import ROWS
+    python bench/inprocess.py load N | stats RUNS | admin | import ROWS | tallies RUNS
 
 bench/run.py calls each as a subprocess (one per database) and reads the JSON document it prints
 on its last line. Nothing here serves HTTP: that is bench/run.py's part.
@@ -187,6 +187,36 @@ def import_sheet(rows: int) -> dict:
     }
 
 
+def tally_upkeep(runs: int) -> dict:
+    """What keeping the public counts current costs: a case's status changed and saved (the
+    save, its history and the refresh of its tallies with its family's, petitions' and
+    outcomes'), and every tally counted afresh. Both rolled back."""
+    from cases import tallies
+    from cases.models import Status
+
+    person = sample_person()
+    times = []
+    for run in range(runs):
+        person.status = Status.RELEASED if run % 2 else Status.PRISON
+        try:
+            with transaction.atomic():
+                started = time.perf_counter()
+                person.save()
+                times.append(time.perf_counter() - started)
+                raise Rollback
+        except Rollback:
+            pass
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            records = tallies.rebuild()
+            seconds = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return {"status_change": summary(times), "rebuild": {"records": records, "seconds": seconds}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +224,7 @@ def main() -> None:
     commands.add_parser("stats").add_argument("runs", type=int)
     commands.add_parser("admin")
     commands.add_parser("import").add_argument("rows", type=int)
+    commands.add_parser("tallies").add_argument("runs", type=int)
     args = parser.parse_args()
     if args.command == "load":
         result = load(args.count)
@@ -201,6 +232,8 @@ def main() -> None:
         result = cold_statistics(args.runs)
     elif args.command == "admin":
         result = admin()
+    elif args.command == "tallies":
+        result = tally_upkeep(args.runs)
     else:
         result = import_sheet(args.rows)
     print(json.dumps(result))

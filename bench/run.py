@@ -281,6 +281,15 @@ def report(r: dict) -> str:
             f"p95 < {COLD_STATS_P95_MS} ms",
             s["p95_ms"] < COLD_STATS_P95_MS,
         )
+    change, rebuilt = r["tallies"]["status_change"], r["tallies"]["rebuild"]
+    row(
+        f"a case's status changed and saved, with its public counts, {change['runs']} runs",
+        f"median {change['median_ms']:.0f} ms, p95 {change['p95_ms']:.0f} ms",
+    )
+    row(
+        "public counts counted afresh (`rebuild_tallies`)",
+        f"{rebuilt['records']:,} records in {rebuilt['seconds']:.0f} s",
+    )
     small, large = r["admin_small"]["queries"], r["admin"]["queries"]
     small_size, large_size = r["admin_small"]["cases"], r["admin"]["cases"]
     for label, s in r["admin_latency"].items():
@@ -424,6 +433,13 @@ def main() -> None:
     r["cold_statistics"] = django(env, "stats", str(args.runs))
     for label, s in r["cold_statistics"].items():
         print(f"  {label:<20} median {s['median_ms']:6.1f} ms  p95 {s['p95_ms']:6.1f} ms")
+
+    step("keeping the public counts current (in process, rolled back)")
+    r["tallies"] = django(env, "tallies", str(args.runs))
+    change, rebuilt = r["tallies"]["status_change"], r["tallies"]["rebuild"]
+    median, p95 = change["median_ms"], change["p95_ms"]
+    print(f"  status change saved  median {median:6.1f} ms  p95 {p95:6.1f} ms")
+    print(f"  counted afresh       {rebuilt['records']:,} records in {rebuilt['seconds']:.1f} s")
 
     step("admin pages: queries at both sizes (in process)")
     r["admin"] = django(env, "admin")

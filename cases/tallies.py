@@ -50,6 +50,7 @@ PROFILE_FIELDS = ("detained_on", "home_place", "ethnicity", "gender", "status")
 PersonLink = Petition.persons.through
 ReachProfile = TallyReach.profiles.through
 BATCH_SIZE = 5000
+ENTRY_COLUMNS = ("kind", "record_id", "items")
 # Any number: it names the lock that queues writers of the tallies on PostgreSQL.
 LOCK_ID = 73_180_011
 
@@ -263,6 +264,21 @@ def _lines(text: str) -> list[str]:
     return text.split("\n") if text else []
 
 
+def _insert(model, columns: tuple[str, ...], rows: Iterable[tuple], using: str) -> None:
+    """Insert plain rows: with COPY on PostgreSQL (a rebuild writes half a million entries at
+    100,000 cases, several times faster than bulk_create), with bulk_create elsewhere."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        objs = (model(**dict(zip(columns, row, strict=True))) for row in rows)
+        model.objects.using(using).bulk_create(objs, batch_size=BATCH_SIZE)
+        return
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 # --- Keeping them current ----------------------------------------------------------------------
 
 
@@ -343,9 +359,8 @@ def _refresh(kind: str, ids: set[int], delta: Counter[str], using: str) -> set[i
             if _reach_ids_of(new_lines) != _reach_ids_of(old_lines):
                 moved.add(pk)
         entries.filter(record_id__in=changed).delete()
-        entries.bulk_create(
-            TallyEntry(kind=kind, record_id=pk, items=new[pk]) for pk in changed if new.get(pk)
-        )
+        rows = [(kind, pk, new[pk]) for pk in changed if new.get(pk)]
+        _insert(TallyEntry, ENTRY_COLUMNS, rows, using)
     return moved
 
 
@@ -353,13 +368,14 @@ def _reach_ids_of(lines: list[str]) -> set[str]:
     return {line.split(" ", 1)[0] for line in lines}
 
 
+def _reach_and_key(line: str) -> tuple[int, str]:
+    reach_id, key = line.split(" ", 1)
+    return int(reach_id), key
+
+
 def _add(delta: Counter[str], using: str) -> None:
     """Add each '<reach id> <key>' difference to its tally; drop the tallies left at zero."""
-    rows = []
-    for line, difference in delta.items():
-        if difference:
-            reach_id, key = line.split(" ", 1)
-            rows.append((int(reach_id), key, difference))
+    rows = [(*_reach_and_key(line), n) for line, n in delta.items() if n]
     if not rows:
         return
     table = connections[using].ops.quote_name(Tally._meta.db_table)
@@ -395,19 +411,13 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
             ids = model.objects.using(using).order_by("pk").values_list("pk", flat=True)
             for batch in _batches(ids.iterator(chunk_size=BATCH_SIZE)):
                 entries = _entries(ITEMS[kind](batch, using), using)
-                TallyEntry.objects.using(using).bulk_create(
-                    TallyEntry(kind=kind, record_id=pk, items=text) for pk, text in entries.items()
-                )
+                rows = [(kind, pk, text) for pk, text in entries.items()]
+                _insert(TallyEntry, ENTRY_COLUMNS, rows, using)
                 for text in entries.values():
                     totals.update(_lines(text))
                 counted += len(entries)
-        Tally.objects.using(using).bulk_create(
-            (
-                Tally(reach_id=int(line.split(" ", 1)[0]), key=line.split(" ", 1)[1], count=n)
-                for line, n in totals.items()
-            ),
-            batch_size=BATCH_SIZE,
-        )
+        rows = ((*_reach_and_key(line), count) for line, count in totals.items())
+        _insert(Tally, ("reach_id", "key", "count"), rows, using)
     return counted
 
 
