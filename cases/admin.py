@@ -24,11 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin_filters import (
+    DetentionYearFilter,
     DrilldownGuardMixin,
     HeldFilter,
     PersonPetitionFilter,
     PetitionOverdueFilter,
 )
+from cases.admin_rows import QuickCheckboxMixin
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.concurrency import ConcurrencyGuardMixin
 from cases.documents import SourceForm
@@ -207,8 +209,8 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
+    QuickCheckboxMixin,
     ConcurrencyGuardMixin,
-    DrilldownGuardMixin,
     PersonImportExportMixin,
     NameKeySearchMixin,
     DeletedRecordsMixin,
@@ -229,6 +231,7 @@ class DetainedPersonAdmin(
     list_filter = (
         "status",
         HeldFilter,
+        DetentionYearFilter,
         "home_place",
         "ethnicity",
         "verification",
@@ -242,7 +245,6 @@ class DetainedPersonAdmin(
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     search_help_text = NAME_SEARCH_HELP
-    date_hierarchy = "detained_on"
     readonly_fields = ("case_number",)
     autocomplete_fields = ("home_place", "duplicate_of")
     actions = ["mark_duplicates"]
@@ -381,6 +383,7 @@ class RelativeKinshipInline(admin.TabularInline):
 
 @admin.register(Relative)
 class RelativeAdmin(
+    QuickCheckboxMixin,
     RelativeExportMixin,
     NameKeySearchMixin,
     DeletedRecordsMixin,
@@ -483,6 +486,7 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 
 @admin.register(Petition)
 class PetitionAdmin(
+    QuickCheckboxMixin,
     ConcurrencyGuardMixin,
     DrilldownGuardMixin,
     PetitionImportExportMixin,

@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
+
+from cases.models import EARLIEST_BIRTH_YEAR
 
 
 class HeldFilter(admin.SimpleListFilter):
@@ -18,6 +21,39 @@ class HeldFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.not_held()
         return queryset
+
+
+class DetentionYearFilter(admin.SimpleListFilter):
+    """The year of detention, newest first, and cases without a date. It replaces a date
+    hierarchy, which reads every case to list the years (50 ms at 100,000 cases) and would
+    offer months and days that dates known to the year only do not have."""
+
+    title = _("year of detention")
+    parameter_name = "detained_year"
+    UNKNOWN = "unknown"
+
+    def lookups(self, request, model_admin):
+        # The first and last dates come from the ends of the index on detained_on.
+        span = model_admin.model.objects.aggregate(
+            first=Min("detained_on"), last=Max("detained_on")
+        )
+        years = []
+        if span["first"] and span["last"]:
+            years = [
+                (str(year), str(year))
+                for year in range(span["last"].year, span["first"].year - 1, -1)
+            ]
+        return [*years, (self.UNKNOWN, _("not known"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.UNKNOWN:
+            return queryset.filter(detained_on__isnull=True)
+        if not value.isdigit() or not EARLIEST_BIRTH_YEAR <= int(value) <= 2100:
+            raise IncorrectLookupParameters(f"Not a year of detention: {value!r}")
+        return queryset.filter(detained_on__year=int(value))
 
 
 class PersonPetitionFilter(admin.SimpleListFilter):

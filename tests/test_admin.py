@@ -273,10 +273,22 @@ class FilterTests(AdminTestCase):
         self.assertEqual(row.petition_count, 2)
         self.assertEqual(row.next_follow_up, self.overdue.follow_up_on)
 
-    def test_detention_year_drilldown(self):
+    def test_detention_year_filter_offers_every_year_and_finds_that_years_cases(self):
         make_person("Held 2018", detained_on=datetime.date(2018, 1, 1))
-        response = self.client.get(url(DetainedPerson, "changelist"), {"detained_on__year": 2018})
+        make_person("Held 2020", detained_on=datetime.date(2020, 6, 1))
+
+        changelist = self.client.get(url(DetainedPerson, "changelist"))
+        response = self.client.get(url(DetainedPerson, "changelist"), {"detained_year": 2018})
+        unknown = self.client.get(url(DetainedPerson, "changelist"), {"detained_year": "unknown"})
+
+        self.assertContains(changelist, "?detained_year=2019")
+        self.assertNotContains(changelist, "?detained_year=2021")
         self.assertEqual([p.full_name for p in results(response)], ["Held 2018"])
+        self.assertNotIn("Held 2018", [p.full_name for p in results(unknown)])
+
+    def test_a_detention_year_that_is_no_year_shows_the_error_flag(self):
+        response = self.client.get(url(DetainedPerson, "changelist"), {"detained_year": "20x8"})
+        self.assertRedirects(response, url(DetainedPerson, "changelist") + "?e=1")
 
 
 class PersonPageTests(AdminTestCase):
