@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connections
 
 from cases.models import DetainedPerson, Place
 from tests.factories import serve_public_pages
@@ -47,6 +48,9 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+        # Inside Playwright's event loop the ORM keeps a connection of its own (connections are
+        # per context there): close it, or the test database cannot be dropped at the end.
+        connections.close_all()
 
 
 @pytest.fixture
