@@ -48,7 +48,7 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 from python_calamine import CalamineWorkbook
 
-from cases import statscache, tallies
+from cases import previews, statscache, tallies
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
@@ -1751,7 +1751,7 @@ class SheetConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
 
     SALT = "cases.imports.confirm"
-    MAX_AGE = 24 * 3600
+    MAX_AGE = previews.MAX_AGE_SECONDS
 
     @classmethod
     def for_file(cls, name: str, file_name: str, user) -> "SheetConfirmForm":

@@ -170,6 +170,9 @@ SOURCE_MAX_UPLOAD_MB = envint("SOURCE_MAX_UPLOAD_MB", "25")
 # Spreadsheet imports: largest file in megabytes, most rows in one sheet.
 IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "10")
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
+# A checked sheet waits for its confirmation among the private files, not in the system's
+# temporary folder, and is deleted after a day at most (cases/previews.py).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.previews.PrivatePreviewStorage"
 
 # --- Transport and cookies: production behind a TLS-terminating proxy --------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,6 +4,8 @@ dates keep their precision, Cyrillic headers and labels are read, history names 
 import datetime
 import io
 import os
+import stat
+import time
 
 import openpyxl
 import polib
@@ -16,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cases import stats
+from cases import previews, stats
 from cases.imports import (
     ChoiceWidget,
     DatePrecision,
@@ -609,6 +611,40 @@ def test_admin_confirmed_import_writes_the_checked_file_with_history(client):
     assert response["Location"] == admin_url(DetainedPerson, "changelist")
     assert DetainedPerson.objects.count() == 2
     assert {r.history_user for r in DetainedPerson.history.all()} == {coordinator}
+
+
+def test_checked_file_waits_among_the_private_files_and_goes_once_confirmed(client, settings):
+    client.force_login(make_user("coordinator", superuser=True))
+    preview = upload(client, DetainedPerson, csv_bytes(valid_sheet()))
+
+    (waiting,) = previews.folder().iterdir()
+    assert waiting.read_bytes() == csv_bytes(valid_sheet())
+    assert waiting.is_relative_to(settings.STORAGES["default"]["OPTIONS"]["location"])
+    assert stat.S_IMODE(waiting.stat().st_mode) == 0o600
+    token = preview.context["confirm_form"].initial["token"]
+    client.post(admin_url(DetainedPerson, "process_import"), {"token": token})
+
+    assert list(previews.folder().iterdir()) == []
+    assert DetainedPerson.objects.count() == 2
+
+
+def test_a_checked_file_nobody_confirmed_is_deleted_after_a_day(client):
+    client.force_login(make_user("coordinator", superuser=True))
+    forgotten = upload(client, DetainedPerson, csv_bytes(valid_sheet()))
+    (old,) = previews.folder().iterdir()
+    day_ago = time.time() - previews.MAX_AGE_SECONDS - 60
+    os.utime(old, (day_ago, day_ago))
+
+    upload(client, DetainedPerson, csv_bytes(valid_sheet()))
+
+    assert old.name not in {path.name for path in previews.folder().iterdir()}
+    assert len(list(previews.folder().iterdir())) == 1
+    token = forgotten.context["confirm_form"].initial["token"]
+    response = client.post(
+        admin_url(DetainedPerson, "process_import"), {"token": token}, follow=True
+    )
+    assert "The checked file has expired: upload it again." in response.content.decode()
+    assert not DetainedPerson.objects.exists()
 
 
 def test_admin_confirm_with_another_users_token_imports_nothing(client):

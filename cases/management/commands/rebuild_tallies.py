@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+        parser.add_argument(
+            "--database", default=DEFAULT_DB_ALIAS, choices=list(settings.DATABASES)
+        )
 
     def handle(self, *args, database: str, **options) -> None:
         started = time.perf_counter()
