@@ -29,6 +29,7 @@ from cases.admin_filters import (
     HeldFilter,
     PersonPetitionFilter,
     PetitionOverdueFilter,
+    SubmissionYearFilter,
 )
 from cases.admin_rows import QuickCheckboxMixin
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
@@ -488,7 +489,6 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 class PetitionAdmin(
     QuickCheckboxMixin,
     ConcurrencyGuardMixin,
-    DrilldownGuardMixin,
     PetitionImportExportMixin,
     NameKeySearchMixin,
     AuditHistoryMixin,
@@ -505,14 +505,20 @@ class PetitionAdmin(
         "authority",
     )
     list_display_links = ("number", "persons_list")
-    list_filter = (PetitionOverdueFilter, "status", "authority", "channel", "response_kind")
+    list_filter = (
+        PetitionOverdueFilter,
+        "status",
+        SubmissionYearFilter,
+        "authority",
+        "channel",
+        "response_kind",
+    )
     list_select_related = ("authority",)
     search_fields = ("our_reference", "their_reference", "organisation")
     search_help_text = _(
         "A name in any spelling (of a person or a petitioner), a case number or a reference."
     )
     name_key_fields = ("persons__name_key", "petitioners__name_key")
-    date_hierarchy = "submitted_on"
     autocomplete_fields = ("persons", "petitioners", "authority")
     formfield_overrides = SMALL_TEXTAREA
     fieldsets = [
@@ -638,7 +644,7 @@ class PetitionAdmin(
 
 
 @admin.register(PetitionEvent)
-class PetitionEventAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
+class PetitionEventAdmin(DrilldownGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     """The timeline is written by Petition.save(); nobody edits it by hand."""
 
     list_display = ("on", "petition", "status", "created_by")

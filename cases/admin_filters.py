@@ -23,37 +23,49 @@ class HeldFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DetentionYearFilter(admin.SimpleListFilter):
-    """The year of detention, newest first, and cases without a date. It replaces a date
-    hierarchy, which reads every case to list the years (50 ms at 100,000 cases) and would
-    offer months and days that dates known to the year only do not have."""
+class YearFilter(admin.SimpleListFilter):
+    """The years of `field_name`, newest first, and the records without a date. It replaces a
+    date hierarchy, which reads every row to list the years (50 ms at 100,000 cases, on every
+    visit to the list); these come from the first and last date, the ends of an index."""
 
-    title = _("year of detention")
-    parameter_name = "detained_year"
+    field_name: str
+    unknown_label: str
     UNKNOWN = "unknown"
 
     def lookups(self, request, model_admin):
-        # The first and last dates come from the ends of the index on detained_on.
         span = model_admin.model.objects.aggregate(
-            first=Min("detained_on"), last=Max("detained_on")
+            first=Min(self.field_name), last=Max(self.field_name)
         )
         years = []
         if span["first"] and span["last"]:
-            years = [
-                (str(year), str(year))
-                for year in range(span["last"].year, span["first"].year - 1, -1)
-            ]
-        return [*years, (self.UNKNOWN, _("not known"))]
+            newest, oldest = span["last"].year, span["first"].year
+            years = [(str(year), str(year)) for year in range(newest, oldest - 1, -1)]
+        return [*years, (self.UNKNOWN, self.unknown_label)]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value is None:
             return queryset
         if value == self.UNKNOWN:
-            return queryset.filter(detained_on__isnull=True)
+            return queryset.filter(**{f"{self.field_name}__isnull": True})
         if not value.isdigit() or not EARLIEST_BIRTH_YEAR <= int(value) <= 2100:
-            raise IncorrectLookupParameters(f"Not a year of detention: {value!r}")
-        return queryset.filter(detained_on__year=int(value))
+            raise IncorrectLookupParameters(f"Not a year: {value!r}")
+        return queryset.filter(**{f"{self.field_name}__year": int(value)})
+
+
+class DetentionYearFilter(YearFilter):
+    # Dates known to the year only have no month or day to drill down to, either.
+    title = _("year of detention")
+    parameter_name = "detained_year"
+    field_name = "detained_on"
+    unknown_label = _("not known")
+
+
+class SubmissionYearFilter(YearFilter):
+    title = _("year submitted")
+    parameter_name = "submitted_year"
+    field_name = "submitted_on"
+    unknown_label = _("not submitted")
 
 
 class PersonPetitionFilter(admin.SimpleListFilter):

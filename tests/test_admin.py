@@ -286,6 +286,17 @@ class FilterTests(AdminTestCase):
         self.assertEqual([p.full_name for p in results(response)], ["Held 2018"])
         self.assertNotIn("Held 2018", [p.full_name for p in results(unknown)])
 
+    def test_submission_year_filter_finds_that_years_petitions_and_the_drafts(self):
+        # make_petition submits on 1 March 2019 unless told otherwise.
+        later = make_petition(self.released, submitted_on=datetime.date(2021, 5, 1))
+        draft = make_petition(self.released, status=Petition.Status.DRAFT)
+
+        self.assertEqual(self.filtered(Petition, submitted_year=2021), {later})
+        self.assertEqual(self.filtered(Petition, submitted_year="unknown"), {draft})
+        changelist = self.client.get(url(Petition, "changelist"))
+        self.assertContains(changelist, "?submitted_year=2020")
+        self.assertContains(changelist, "not submitted")
+
     def test_a_detention_year_that_is_no_year_shows_the_error_flag(self):
         response = self.client.get(url(DetainedPerson, "changelist"), {"detained_year": "20x8"})
         self.assertRedirects(response, url(DetainedPerson, "changelist") + "?e=1")
