@@ -964,6 +964,8 @@ class Tally(models.Model):
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
         constraints = [
+            # Also the index of a change's upsert (ON CONFLICT (reach_id, key)) and of the
+            # public sums, which read the tallies by reach.
             models.UniqueConstraint(fields=["reach", "key"], name="tally_one_row_per_cell"),
         ]
 
@@ -989,6 +991,7 @@ class TallyEntry(models.Model):
         verbose_name = _("tally entry")
         verbose_name_plural = _("tally entries")
         constraints = [
+            # Also the index by which a change finds what its records added before.
             models.UniqueConstraint(
                 fields=["kind", "record_id"], name="tally_entry_one_per_record"
             ),
