@@ -41,7 +41,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
-from cases import statscache, tallies
+from cases import tallies
 from cases.models import Authority, Place, Source, Tally, TallyEntry, TallyProfile, TallyReach
 
 FORMAT = "casetracker-backup"
@@ -405,7 +405,6 @@ def import_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
             _("The backup does not fit this database (%(error)s). Nothing was changed.")
             % {"error": error}
         ) from None
-    statscache.invalidate()  # rows are inserted without save signals
     return dict(loader.counts)
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models, reset_queries
 from django.utils import timezone
 
-from cases import statscache, tallies
+from cases import tallies
 from cases.models import (
     OUTCOME_STATUS,
     Authority,
@@ -875,5 +875,4 @@ def generate_cases(count: int, seed: int = DEFAULT_SEED, batch_size: int = BATCH
     DetainedPerson.objects.assign_case_numbers()
     # Bulk inserts send no save signals: count the new persons and what is tied to them.
     tallies.refresh(persons=persons)
-    statscache.invalidate()
     return counts

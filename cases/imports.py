@@ -48,7 +48,7 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 from python_calamine import CalamineWorkbook
 
-from cases import previews, statscache, tallies
+from cases import previews, tallies
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
@@ -1119,7 +1119,6 @@ class SheetImport:
             )
             return report
         report.written = True
-        statscache.invalidate()  # bulk inserts send no save signals
         return report
 
     def read_cells(

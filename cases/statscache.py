@@ -1,23 +1,25 @@
 """Caching of the public statistics: numbers and rendered pages per filter combination and
 language, dropped on any change.
 
-Every cache key and ETag carries a generation token; any save or delete of case data sets a new
-one, so all cached numbers, pages and ETags go stale at once without listing the keys. The
-numbers themselves come from the tallies (cases/tallies.py), which the same change has already
-brought up to date, so computing them afresh is cheap.
+Every cache key and ETag carries a generation token; any change that moves a count (the tallies
+of cases/tallies.py call `invalidate()`) or a name or figure the page shows sets a new one, so
+all cached numbers, pages and ETags go stale at once without listing the keys. Computing the
+numbers afresh from the tallies is cheap.
 """
 
 import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 
-from cases.stats import Statistics
+if TYPE_CHECKING:
+    from cases.stats import Statistics
 
 GENERATION_KEY = "public-stats:generation"
 
@@ -53,8 +55,8 @@ def _statistics_key(token: str, filters: dict) -> str:
 
 
 def cached_statistics(
-    filters: dict, compute: Callable[[], Statistics], token: str | None = None
-) -> Statistics:
+    filters: dict, compute: "Callable[[], Statistics]", token: str | None = None
+) -> "Statistics":
     """The statistics for `filters`, from the cache or computed (numbers only, no labels)."""
     token = token or generation()
     key = _statistics_key(token, filters)
@@ -106,30 +108,12 @@ def keep_body(token: str, body: str | bytes, *parts) -> None:
 
 
 def connect_signals() -> None:
-    """Drop the cache when any data behind the public statistics changes."""
-    from cases.models import (
-        Authority,
-        DetainedPerson,
-        Kinship,
-        Outcome,
-        Petition,
-        Place,
-        PublishedFigure,
-        Relative,
-    )
+    """Drop the cache when the names the statistics show change (places, authorities) or the
+    official figures do. Changes of the counts drop it from cases/tallies.py, which knows
+    whether a change moved any count."""
+    from cases.models import Authority, Place, PublishedFigure
 
-    for model in (
-        DetainedPerson,
-        Relative,
-        Kinship,
-        Petition,
-        Outcome,
-        PublishedFigure,
-        Place,
-        Authority,
-    ):
+    for model in (PublishedFigure, Place, Authority):
         uid = f"public-stats-{model.__name__}"
         post_save.connect(invalidate, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(invalidate, sender=model, dispatch_uid=uid + "-delete")
-    for through in (Petition.persons.through, Petition.petitioners.through):
-        m2m_changed.connect(invalidate, sender=through, dispatch_uid=f"public-stats-{through}")

@@ -5,7 +5,8 @@ the public statistics ('persons', 'status:camp', 'relatives', 'petition_status:s
 its *reach*: the set of profiles (year of detention, home place, ethnicity, gender, status) of
 the counted persons it is tied to. `refresh()` works out what some records add now, compares it
 with what they added before (their TallyEntry), and moves the difference into the Tally rows, in
-the caller's transaction: the public numbers change together with the case, or not at all.
+the caller's transaction: the public numbers change together with the case, or not at all,
+and the cached statistics (cases/statscache.py) are dropped whenever a count moved.
 stats.py then sums the tallies of the reaches with a profile that matches the filters, so a
 record is counted once however many of its persons match.
 
@@ -22,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from cases import statscache
 from cases.models import (
     HELD_STATUSES,
     DetainedPerson,
@@ -334,7 +336,8 @@ def refresh(
             wanted[kind].update(ids)
         for kind in (Kind.RELATIVE, Kind.PETITION, Kind.OUTCOME):
             _refresh(kind, wanted[kind], delta, using)
-        _add(delta, using)
+        if _add(delta, using):
+            statscache.invalidate()
 
 
 def _tied_to(persons: set[int], using: str) -> dict[str, set[int]]:
@@ -384,11 +387,12 @@ def _reach_and_key(line: str) -> tuple[int, str]:
     return int(reach_id), key
 
 
-def _add(delta: Counter[str], using: str) -> None:
-    """Add each '<reach id> <key>' difference to its tally; drop the tallies left at zero."""
+def _add(delta: Counter[str], using: str) -> bool:
+    """Add each '<reach id> <key>' difference to its tally; drop the tallies left at zero.
+    Returns whether any count changed."""
     rows = [(*_reach_and_key(line), n) for line, n in delta.items() if n]
     if not rows:
-        return
+        return False
     table = connections[using].ops.quote_name(Tally._meta.db_table)
     # The same statements on PostgreSQL and SQLite (3.24 and later). A count taken back was
     # added before, so its row exists; only additions may need a new one (and a CHECK on the
@@ -406,6 +410,7 @@ def _add(delta: Counter[str], using: str) -> None:
     for reaches in _batches(sorted({row[0] for row in rows})):
         zero = Tally.objects.using(using).filter(count=0, reach_id__in=_ids(reaches, using))
         zero.delete()
+    return True
 
 
 def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -430,6 +435,7 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
                 counted += len(entries)
         rows = ((*_reach_and_key(line), count) for line, count in totals.items())
         _insert(Tally, ("reach_id", "key", "count"), rows, using)
+        statscache.invalidate()
     return counted
 
 

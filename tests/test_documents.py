@@ -1,5 +1,6 @@
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,16 +18,10 @@ SECRET = b"%PDF-1.7\n% Testimony of Kairat Dauitkhan about his wife\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    return tmp_path / "private"
+@pytest.fixture
+def private_storage(settings) -> Path:
+    """The private files' folder, a temporary one in tests (tests/conftest.py)."""
+    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
 
 
 @pytest.fixture(autouse=True)

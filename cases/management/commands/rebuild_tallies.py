@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
-from cases import statscache, tallies
+from cases import tallies
 
 
 class Command(BaseCommand):
@@ -28,7 +28,6 @@ class Command(BaseCommand):
     def handle(self, *args, database: str, **options) -> None:
         started = time.perf_counter()
         records = tallies.rebuild(database)
-        statscache.invalidate()
         self.stdout.write(
             _("Counted %(records)d records for the public statistics in %(seconds).1f s.")
             % {"records": records, "seconds": time.perf_counter() - started}
