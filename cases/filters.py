@@ -5,8 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases import stats
 from cases.models import (
-    EARLIEST_BIRTH_YEAR,
     HELD_STATUSES,
     Ethnicity,
     Gender,
@@ -18,45 +18,54 @@ HELD = "held"
 NOT_HELD = "not_held"
 
 
-class YearFilter(django_filters.NumberFilter):
-    """A whole year: '2018', never '2018.5' or 'abc'."""
+# At most this many filters at once (docs/public-statistics.md): every further filter
+# multiplies the views an attacker can average to see through the noise.
+MAX_FILTERS = 2
+# Ranges of years were offered once; they are refused with a message rather than ignored.
+RANGE_PARAMETERS = ("year_from", "year_to")
 
-    field_class = forms.IntegerField
+
+def year_choices() -> list[tuple[str, str]]:
+    return [(str(year), str(year)) for year in stats.public_years()]
 
 
 class StatisticsFilterForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
-        first, last = data.get("year_from"), data.get("year_to")
-        if first is not None and last is not None and first > last:
+        if any(name in self.data for name in RANGE_PARAMETERS):
             raise forms.ValidationError(
-                _("The first year (%(first)s) comes after the last (%(last)s)."),
-                code="years_reversed",
-                params={"first": first, "last": last},
+                _(
+                    "Ranges of years are not offered: choose a single year. Comparing ranges "
+                    "could single out the people counted."
+                ),
+                code="year_range",
+            )
+        chosen = [name for name, value in data.items() if value not in ("", None)]
+        if len(chosen) > MAX_FILTERS:
+            raise forms.ValidationError(
+                _(
+                    "Choose at most %(max)s filters at once: more would let the figures be "
+                    "compared until they point to a person."
+                ),
+                code="too_many_filters",
+                params={"max": MAX_FILTERS},
             )
         return data
 
 
 class StatisticsFilter(django_filters.FilterSet):
-    """Narrow the counted persons by year of detention, place, ethnicity, gender and status.
+    """Narrow the counted persons by year of detention, place, ethnicity, gender or status,
+    at most two at once.
 
     It filters the profiles of counted persons (cases/tallies.py): the statistics are then the
     tallies of the records tied to a person with a matching profile.
     """
 
-    year_from = YearFilter(
+    year = django_filters.ChoiceFilter(
         field_name="detained_year",
-        lookup_expr="gte",
-        label=_("Detained from (year)"),
-        min_value=EARLIEST_BIRTH_YEAR,
-        max_value=2100,
-    )
-    year_to = YearFilter(
-        field_name="detained_year",
-        lookup_expr="lte",
-        label=_("Detained until (year)"),
-        min_value=EARLIEST_BIRTH_YEAR,
-        max_value=2100,
+        choices=year_choices,
+        label=_("Year of detention"),
+        empty_label=_("All years"),
     )
     place = django_filters.ModelChoiceFilter(
         field_name="place",

@@ -4,6 +4,7 @@ Read DESIGN.md beside the code: names, choices and rules here are the ones it gi
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,6 +76,29 @@ def format_approximate(value: datetime.date | None, precision: str) -> str:
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+# Record keys are drawn from 0 to RECORD_KEY_RANGE - 1: the cell keys of the perturbation table.
+RECORD_KEY_RANGE = 256
+
+
+def new_record_key() -> int:
+    """A record's secret key for cell-key perturbation (docs/public-statistics.md): drawn from
+    the operating system's cryptographic source, never derived from the record's id or data."""
+    return secrets.randbelow(RECORD_KEY_RANGE)
+
+
+class CountedRecord(TimeStamped):
+    """A record the public statistics count: a person, a relative, a petition, an outcome."""
+
+    # Never shown, exported or kept in the history; kept by backups, so that a restored register
+    # publishes the same numbers.
+    record_key = models.PositiveSmallIntegerField(
+        _("record key"), default=new_record_key, editable=False
+    )
 
     class Meta:
         abstract = True
@@ -248,7 +272,7 @@ class DetainedPersonQuerySet(models.QuerySet):
         return self.filter(case_number__isnull=True).update(case_number=number)
 
 
-class DetainedPerson(TimeStamped):
+class DetainedPerson(CountedRecord):
     """One case: a person held, or who was held, in China."""
 
     class Citizenship(models.TextChoices):
@@ -342,7 +366,7 @@ class DetainedPerson(TimeStamped):
         help_text=_("A duplicate is never counted."),
     )
     notes = models.TextField(_("notes (private)"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record_key"])
 
     objects = DetainedPersonQuerySet.as_manager()
 
@@ -409,7 +433,7 @@ class DetainedPerson(TimeStamped):
             self.save(update_fields=["status", "updated_at"])
 
 
-class Relative(TimeStamped):
+class Relative(CountedRecord):
     """A family member, usually in Kazakhstan, often the one who petitions."""
 
     class Citizenship(models.TextChoices):
@@ -442,7 +466,7 @@ class Relative(TimeStamped):
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
     notes = models.TextField(_("notes (private)"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record_key"])
 
     CONTACT_FIELDS = ("phone", "email", "address")
 
@@ -524,7 +548,7 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(response_received_on__isnull=False)
 
 
-class Petition(TimeStamped):
+class Petition(CountedRecord):
     """An appeal on behalf of one or more held persons."""
 
     class Channel(models.TextChoices):
@@ -581,7 +605,7 @@ class Petition(TimeStamped):
         help_text=_("When to chase it next. Left empty on submission, it is set automatically."),
     )
     notes = models.TextField(_("notes (private)"), blank=True)
-    history = HistoricalRecords(m2m_fields=[persons, petitioners])
+    history = HistoricalRecords(m2m_fields=[persons, petitioners], excluded_fields=["record_key"])
 
     objects = PetitionQuerySet.as_manager()
 
@@ -695,7 +719,7 @@ class PetitionEvent(TimeStamped):
 # --- Outcomes ---------------------------------------------------------------------------------
 
 
-class Outcome(TimeStamped):
+class Outcome(CountedRecord):
     """Something that happened to a held person."""
 
     class Kind(models.TextChoices):
@@ -735,7 +759,7 @@ class Outcome(TimeStamped):
         verbose_name=_("after petition"),
     )
     notes = models.TextField(_("notes (private)"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record_key"])
 
     class Meta:
         ordering = ["person", "occurred_on", "created_at"]
@@ -959,6 +983,9 @@ class Tally(models.Model):
     reach = models.ForeignKey(TallyReach, on_delete=models.CASCADE, related_name="tallies")
     key = models.CharField(max_length=60)
     count = models.PositiveIntegerField()
+    # The sum of the record keys of those records: a cell's key is the sum of its tallies'
+    # key sums modulo RECORD_KEY_RANGE (cell-key perturbation).
+    key_sum = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("tally")
@@ -986,6 +1013,8 @@ class TallyEntry(models.Model):
     record_id = models.BigIntegerField()
     # One '<reach id> <key>' per line, sorted.
     items = models.TextField()
+    # The record's key when it was counted: what a deletion takes back from the key sums.
+    record_key = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("tally entry")

@@ -1,25 +1,26 @@
-"""Public statistics: counts over counted persons, with small-cell suppression.
+"""Public statistics: counts over counted persons, cell-key perturbed.
 
-Plain functions, no HTTP. `compute(profiles)` counts in a fixed number of queries and suppresses
-small cells once, here, before anything reaches a page, a file or the cache (DESIGN.md,
-Privacy 3). It returns numbers only; `localize()` then names the cells in the active language,
-so one cached result serves every language.
+Plain functions, no HTTP. `compute(profiles)` counts in a fixed number of queries and perturbs
+every count once, here, before anything reaches a page, a file or the cache (DESIGN.md,
+Privacy 3; docs/public-statistics.md). It returns numbers only; `localize()` then names the
+cells in the active language, so one cached result serves every language.
 """
 
 import csv
 import datetime
 import io
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases import perturbation
 from cases.models import (
     HELD_STATUSES,
     Authority,
@@ -36,7 +37,13 @@ from cases.models import (
     TallyReach,
     format_approximate,
 )
+from cases.perturbation import PerturbationTable
 from cases.tallies import NONE_KEY, UNKNOWN_KEY
+
+# The year cell of the years before settings.PUBLIC_FIRST_YEAR.
+EARLIER_KEY = "earlier"
+# The median days to an answer is published to the nearest this many days.
+MEDIAN_ROUNDING = 10
 
 # --- What is published ------------------------------------------------------------------------
 
@@ -110,7 +117,7 @@ LANGUAGES = ("en", "kk", "ru")
 
 @dataclass(frozen=True)
 class Cell:
-    """One count of a breakdown; `count` is None when suppressed."""
+    """One count of a breakdown, as published; `count` is None when below the threshold."""
 
     key: str
     count: int | None
@@ -136,7 +143,11 @@ class OfficialFigure:
 class Statistics:
     generated_at: datetime.datetime
     min_cell: int
-    # The view's total is below the threshold: nothing but that is shown.
+    # The smallest published total of a view whose figures are shown, and the largest change
+    # perturbation makes to a count.
+    min_view: int
+    spread: int
+    # The view's total is below min_view: nothing but that is shown.
     too_few: bool
     totals: dict[str, int | None]
     breakdowns: dict[str, list[Cell]]
@@ -172,155 +183,113 @@ class Statistics:
         return self._sections(["petition_authority", "petition_status", "petition_response"])
 
 
-# --- Small-cell suppression -------------------------------------------------------------------
+# --- Cells and their published values ---------------------------------------------------------
+#
+# The counts come from the tallies (cases/tallies.py): what each record of the register adds, by
+# the profiles of its counted persons, kept current on every change, with the sum of the
+# records' keys beside each count. One query sums them for the matching profiles; places,
+# authorities and official figures add one small query each. Every count is then published
+# through the perturbation table (cases/perturbation.py): never exactly, never between 1 and
+# min_cell - 1, and the same for the same records wherever it appears.
 
 
-def is_small(value: int, min_cell: int) -> bool:
-    return 0 < value < min_cell
+@dataclass(frozen=True)
+class Tallied:
+    """A cell as counted: its records and the sum of their record keys."""
+
+    count: int = 0
+    key_sum: int = 0
+
+    def __add__(self, other: "Tallied") -> "Tallied":
+        return Tallied(self.count + other.count, self.key_sum + other.key_sum)
+
+    def __sub__(self, other: "Tallied") -> "Tallied":
+        return Tallied(self.count - other.count, self.key_sum - other.key_sum)
 
 
-def protect(
-    values: dict[str, int],
-    equations: list[tuple[str, list[str]]],
-    min_cell: int,
-    hidden: frozenset[str] = frozenset(),
-) -> set[str]:
-    """The cells to suppress so that no small count can be read or worked out.
-
-    `equations` say which cells add up to which total (total, parts). `hidden` cells are never
-    shown but can be worked out from the others, so they need protecting too. A small non-zero
-    cell is suppressed (primary); then, while some equation still gives a small cell away by
-    subtraction, or leaves its suppressed cells summing to less than `min_cell`, the smallest
-    non-zero shown part of that equation is suppressed too (secondary).
-    """
-    suppressed = {
-        name for name, value in values.items() if name not in hidden and is_small(value, min_cell)
-    }
-    while True:
-        leaking = _leaking_equation(values, equations, min_cell, hidden, suppressed)
-        if leaking is None:
-            break
-        total, parts = leaking
-        candidates = [
-            name
-            for name in parts
-            if name not in hidden and name not in suppressed and values[name] > 0
-        ]
-        if candidates:
-            suppressed.add(min(candidates, key=lambda name: values[name]))
-        elif total not in hidden and total not in suppressed:
-            suppressed.add(total)
-        else:
-            # Nothing left to hide in this equation: hide everything rather than leak.
-            return {name for name in values if name not in hidden}
-    # A hidden count that the shown ones give away anyway protects nothing: show it.
-    shown = {name for name in values if name not in hidden and name not in suppressed}
-    worked_out = _work_out(equations, shown)
-    return {name for name in suppressed if name not in worked_out}
+NOTHING = Tallied()
+Sums = dict[str, Tallied]
 
 
-def _work_out(equations, known: set[str]) -> dict[str, tuple[str, list[str]]]:
-    """The cells a reader can work out from the `known` ones, each with the equation that
-    gives it away: an equation with a single unknown term."""
-    known = set(known)
-    found = {}
-    progress = True
-    while progress:
-        progress = False
-        for total, parts in equations:
-            unknown = [name for name in (total, *parts) if name not in known]
-            if len(unknown) == 1:
-                known.add(unknown[0])
-                found[unknown[0]] = (total, parts)
-                progress = True
-    return found
+def tallied_sums(profiles: models.QuerySet | None = None) -> Sums:
+    """Query 1: every tallied cell summed over the reaches of the matching profiles (exact:
+    for the statistics below, and for tests of the tallies)."""
+    tallied = Tally.objects.order_by()
+    if profiles is not None and profiles.query.has_filters():
+        reaches = TallyReach.profiles.through.objects.filter(tallyprofile__in=profiles)
+        tallied = tallied.filter(reach__in=reaches.values("tallyreach_id"))
+    rows = tallied.values("key").annotate(n=Sum("count"), k=Sum("key_sum"))
+    return {key: Tallied(n, k) for key, n, k in rows.values_list("key", "n", "k")}
 
 
-def _leaking_equation(values, equations, min_cell, hidden, suppressed):
-    """An equation that lets a small cell be worked out, or None."""
-    known = {name for name in values if name not in hidden and name not in suppressed}
-    worked_out = _work_out(equations, known)
-    for name, equation in worked_out.items():
-        if is_small(values[name], min_cell):
-            return equation
-    known |= worked_out.keys()
-    # Suppressed cells whose sum is known pin each other down when it is small (1 + 1 = 2),
-    # or when it equals their number: each hidden cell is at least 1, so all are 1.
-    for total, parts in equations:
-        if total not in known:
-            continue
-        unknown = [name for name in parts if name not in known]
-        hidden_sum = sum(values[name] for name in unknown)
-        if any(is_small(values[name], min_cell) for name in unknown) and (
-            hidden_sum < min_cell or hidden_sum == len(unknown)
-        ):
-            return total, parts
-    return None
+def _get(sums: Sums, key: str) -> Tallied:
+    return sums.get(key, NOTHING)
+
+
+def _prefixed(sums: Sums, prefix: str) -> dict[str, Tallied]:
+    """The cells '<prefix>:<value>', by value."""
+    start = prefix + ":"
+    return {key[len(start) :]: cell for key, cell in sums.items() if key.startswith(start)}
 
 
 class _Table:
-    """The counts of one view and the sums that tie them together."""
+    """The cells of one view, in the order they are published."""
 
     def __init__(self) -> None:
-        self.values: dict[str, int] = {}
+        self.cells: dict[str, Tallied] = {}
         self.names: dict[str, dict[str, str]] = {}
-        self.hidden: set[str] = set()
-        self.equations: list[tuple[str, list[str]]] = []
 
-    def add(self, name: str, value: int, *, names=None, hidden: bool = False) -> None:
-        self.values[name] = self.values.get(name, 0) + value
+    def add(self, name: str, cell: Tallied, *, names=None) -> None:
+        self.cells[name] = self.cells.get(name, NOTHING) + cell
         if names:
             self.names[name] = names
-        if hidden:
-            self.hidden.add(name)
 
-    def breakdown(self, prefix: str, total: str) -> None:
-        """The cells named '<prefix>:…' add up to `total`."""
-        parts = [name for name in self.values if name.startswith(prefix + ":")]
-        self.equations.append((total, parts))
+    def published(self, table: PerturbationTable) -> dict[str, int | None]:
+        """Each cell's published value; None where it is below the threshold."""
+        values = {
+            name: table.published(cell.count, cell.key_sum) for name, cell in self.cells.items()
+        }
+        return {name: value if value >= table.min_cell else None for name, value in values.items()}
 
-    def cells(self, prefix: str, suppressed: set[str]) -> list[Cell]:
+    def breakdown(self, prefix: str, published: dict[str, int | None]) -> list[Cell]:
         return [
             Cell(
                 key=name.split(":", 1)[1],
-                count=None if name in suppressed else value,
-                suppressed=name in suppressed,
+                count=published[name],
+                suppressed=published[name] is None,
                 names=self.names.get(name),
             )
-            for name, value in self.values.items()
+            for name in self.cells
             if name.startswith(prefix + ":")
         ]
-
-
-# --- Counting ---------------------------------------------------------------------------------
-#
-# The counts come from the tallies (cases/tallies.py): what each record of the register adds, by
-# the profiles of its counted persons, kept current on every change. One query sums them for the
-# matching profiles; places, authorities and official figures add one small query each.
 
 
 def _names(row: dict, prefix: str) -> dict[str, str]:
     return {language: row[f"{prefix}name_{language}"] for language in LANGUAGES}
 
 
-def _sums(profiles: models.QuerySet | None) -> Counter[str]:
-    """Query 1: every tallied cell summed over the reaches of the matching profiles."""
-    tallied = Tally.objects.order_by()
-    if profiles is not None and profiles.query.has_filters():
-        reaches = TallyReach.profiles.through.objects.filter(tallyprofile__in=profiles)
-        tallied = tallied.filter(reach__in=reaches.values("tallyreach_id"))
-    return Counter(dict(tallied.values("key").annotate(n=Sum("count")).values_list("key", "n")))
+def public_years() -> range:
+    """The years the public statistics show one by one (and offer as a filter): the same list
+    whatever the data, so that a year's presence tells nothing. Earlier years are one cell."""
+    return range(settings.PUBLIC_FIRST_YEAR, timezone.localdate().year + 1)
 
 
-def _tallied(sums: Counter[str], prefix: str) -> list[tuple[str, int]]:
-    """The cells '<prefix>:<value>' that have a count, as (value, count)."""
-    start = prefix + ":"
-    return [(key[len(start) :], n) for key, n in sums.items() if key.startswith(start) and n]
+def _add_years(table: _Table, prefix: str, tallied: dict[str, Tallied]) -> None:
+    years = public_years()
+    earlier = NOTHING
+    for year, cell in tallied.items():
+        if year != UNKNOWN_KEY and int(year) < years.start:
+            earlier += cell
+    table.add(f"{prefix}:{EARLIER_KEY}", earlier)
+    for year in years:
+        table.add(f"{prefix}:{year}", tallied.get(str(year), NOTHING))
+    if prefix == "year":
+        table.add(f"{prefix}:{UNKNOWN_KEY}", tallied.get(UNKNOWN_KEY, NOTHING))
 
 
-def _count_persons(table: _Table, sums: Counter[str]) -> None:
+def _count_persons(table: _Table, sums: Sums) -> None:
     """The persons by status, gender, ethnicity, citizenship, year and place (query 2)."""
-    table.add("persons", sums["persons"])
+    table.add("persons", _get(sums, "persons"))
     for field_name, vocabulary in (
         ("status", Status),
         ("gender", Gender),
@@ -328,59 +297,31 @@ def _count_persons(table: _Table, sums: Counter[str]) -> None:
         ("citizenship", DetainedPerson.Citizenship),
     ):
         for value in vocabulary.values:
-            table.add(f"{field_name}:{value}", sums[f"{field_name}:{value}"])
+            table.add(f"{field_name}:{value}", _get(sums, f"{field_name}:{value}"))
 
-    held = sum(table.values[f"status:{status}"] for status in HELD_STATUSES)
-    table.add("held:held", held)
-    table.add("held:not_held", table.values["persons"] - held)
+    for status in Status.values:
+        group = "held:held" if status in HELD_STATUSES else "held:not_held"
+        table.add(group, _get(sums, f"status:{status}"))
 
-    years = _tallied(sums, "year")
-    for year, count in sorted(years, key=lambda item: (item[0] == UNKNOWN_KEY, item[0])):
-        table.add(f"year:{year}", count)
+    _add_years(table, "year", _prefixed(sums, "year"))
 
-    places = {
-        str(row["pk"]): row
-        for row in Place.objects.values("pk", "code", "position", "name_en", "name_kk", "name_ru")
-    }
-    shown = [
-        (places.get(place), count) for place, count in _tallied(sums, "place") if place in places
-    ]
-    for row, count in sorted(shown, key=lambda item: item[0]["position"]):
-        table.add(f"place:{row['code']}", count, names=_names(row, ""))
-    if sums[f"place:{NONE_KEY}"]:
-        table.add(f"place:{NONE_KEY}", sums[f"place:{NONE_KEY}"])
-
-    table.breakdown("status", "persons")
-    table.breakdown("held", "persons")
-    table.equations.append(
-        ("held:held", [f"status:{status}" for status in Status.values if status in HELD_STATUSES])
-    )
-    table.equations.append(
-        (
-            "held:not_held",
-            [f"status:{status}" for status in Status.values if status not in HELD_STATUSES],
-        )
-    )
-    # The headline numbers are themselves a partition of the persons documented.
-    table.equations.append(("persons", list(TOTAL_CELLS.values())))
-    for prefix in ("year", "place", "gender", "ethnicity", "citizenship"):
-        table.breakdown(prefix, "persons")
+    by_place = _prefixed(sums, "place")
+    for row in Place.objects.values("pk", "code", "name_en", "name_kk", "name_ru"):
+        cell = by_place.get(str(row["pk"]), NOTHING)
+        table.add(f"place:{row['code']}", cell, names=_names(row, ""))
+    table.add(f"place:{NONE_KEY}", by_place.get(NONE_KEY, NOTHING))
 
 
-def _count_relatives(table: _Table, sums: Counter[str]) -> None:
+def _count_relatives(table: _Table, sums: Sums) -> None:
     """Relatives of the persons, and the separated children who are citizens."""
-    relatives, separated_children = sums["relatives"], sums["separated_children"]
-    table.add("relatives", relatives)
-    table.add("separated_children", separated_children)
-    # The other relatives are not shown, but anyone can subtract.
-    table.add("relatives_other", relatives - separated_children, hidden=True)
-    table.equations.append(("relatives", ["separated_children", "relatives_other"]))
+    table.add("relatives", _get(sums, "relatives"))
+    table.add("separated_children", _get(sums, "separated_children"))
 
 
-def median_days(sums: Counter[str]) -> float | None:
+def median_days(sums: Sums) -> float | None:
     """The median of the days waited for an answer, from the tallied days (as PostgreSQL's
     PERCENTILE_CONT(0.5): the mean of the middle two of an even number)."""
-    waits = sorted((int(days), n) for days, n in _tallied(sums, "days"))
+    waits = sorted((int(days), cell.count) for days, cell in _prefixed(sums, "days").items())
     count = sum(n for _days, n in waits)
     if not count:
         return None
@@ -392,43 +333,32 @@ def median_days(sums: Counter[str]) -> float | None:
     return sum(found) / len(found)
 
 
-def _count_petitions(table: _Table, sums: Counter[str]) -> None:
+def _count_petitions(table: _Table, sums: Sums) -> None:
     """Petitions for the persons by authority (query 3), status and kind of answer."""
-    table.add("petitions", sums["petitions"])
+    table.add("petitions", _get(sums, "petitions"))
     for prefix, vocabulary in (
         ("petition_status", PetitionStatus),
         ("petition_response", Petition.ResponseKind),
     ):
         for value in vocabulary.values:
-            table.add(f"{prefix}:{value}", sums[f"{prefix}:{value}"])
-    sent, answered = sums["petitions_sent"], sums["petitions_answered"]
-    table.add("petitions_sent", sent, hidden=True)
-    table.add("petitions_answered", answered)
-    table.add("petitions_unanswered", sent - answered, hidden=True)
+            table.add(f"{prefix}:{value}", _get(sums, f"{prefix}:{value}"))
+    # Sent and timed petitions are not shown: they are the denominators of derived figures.
+    for name in ("petitions_answered", "petitions_sent", "petitions_timed"):
+        table.add(name, _get(sums, name))
     authorities = Authority.objects.order_by("position", "name_en").values(
         "pk", "code", "name_en", "name_kk", "name_ru"
     )
     for row in authorities:
-        count = sums[f"petition_authority:{row['pk']}"]
-        table.add(f"petition_authority:{row['code']}", count, names=_names(row, ""))
-
-    for prefix in ("petition_authority", "petition_status", "petition_response"):
-        table.breakdown(prefix, "petitions")
-    table.equations.append(
-        ("petitions", [f"petition_status:{PetitionStatus.DRAFT}", "petitions_sent"])
-    )
-    table.equations.append(("petitions_sent", ["petitions_answered", "petitions_unanswered"]))
+        cell = _get(sums, f"petition_authority:{row['pk']}")
+        table.add(f"petition_authority:{row['code']}", cell, names=_names(row, ""))
 
 
-def _count_outcomes(table: _Table, sums: Counter[str]) -> None:
+def _count_outcomes(table: _Table, sums: Sums) -> None:
     """Outcomes of the persons by kind and by year."""
-    table.add("outcomes", sums["outcomes"])
+    table.add("outcomes", _get(sums, "outcomes"))
     for kind in Outcome.Kind.values:
-        table.add(f"outcome_kind:{kind}", sums[f"outcome_kind:{kind}"])
-    for year, count in sorted(_tallied(sums, "outcome_year"), key=lambda item: int(item[0])):
-        table.add(f"outcome_year:{year}", count)
-    table.breakdown("outcome_kind", "outcomes")
-    table.breakdown("outcome_year", "outcomes")
+        table.add(f"outcome_kind:{kind}", _get(sums, f"outcome_kind:{kind}"))
+    _add_years(table, "outcome_year", _prefixed(sums, "outcome_year"))
 
 
 def official_figures() -> list[OfficialFigure]:
@@ -446,50 +376,66 @@ def official_figures() -> list[OfficialFigure]:
     ]
 
 
+def min_view(min_cell: int) -> int:
+    """The smallest published total of a view whose breakdowns are shown. A view of fewer
+    persons than min_cell is published as at most min_cell - 1 + spread (7 by default): its
+    breakdowns, in which every cell of a lone person would show her, are never shown."""
+    return 2 * min_cell
+
+
+def _answered_percent(published: dict[str, int | None], min_cell: int) -> int | None:
+    """From the published numbers only, and only when they are large enough to mean something."""
+    answered, sent = published["petitions_answered"], published["petitions_sent"]
+    if answered is None or sent is None or sent < min_view(min_cell):
+        return None
+    return min(100, round(100 * answered / sent))
+
+
+def _median(sums: Sums, published: dict[str, int | None], min_cell: int) -> int | None:
+    """Rounded to MEDIAN_ROUNDING days, and withheld for fewer than min_view answers: a median
+    of a handful of petitions would tell about each of them."""
+    timed, median = published["petitions_timed"], median_days(sums)
+    if median is None or timed is None or timed < min_view(min_cell):
+        return None
+    return MEDIAN_ROUNDING * round(median / MEDIAN_ROUNDING)
+
+
 def compute(profiles: models.QuerySet | None = None, min_cell: int | None = None) -> Statistics:
     """The statistics of the counted persons whose profile is among `profiles` (a filtered
-    TallyProfile queryset; None for all) and of what belongs to them, suppressed."""
-    min_cell = settings.PUBLIC_MIN_CELL if min_cell is None else min_cell
-    sums = _sums(profiles)
+    TallyProfile queryset; None for all) and of what belongs to them, perturbed."""
+    ptable = perturbation.ptable(min_cell)
+    min_cell = ptable.min_cell
+    sums = tallied_sums(profiles)
     table = _Table()
     _count_persons(table, sums)
     _count_relatives(table, sums)
     _count_petitions(table, sums)
     _count_outcomes(table, sums)
-    timed, median = sums["petitions_timed"], median_days(sums)
+    published = table.published(ptable)
 
-    too_few = is_small(table.values["persons"], min_cell)
-    if too_few:
-        suppressed = set(table.values)
-    else:
-        suppressed = protect(table.values, table.equations, min_cell, frozenset(table.hidden))
-
-    def shown(name: str) -> int | None:
-        return None if name in suppressed else table.values[name]
-
+    # Too small to show: the same answer for 0 and for 4, and for a view of one person
+    # published as 5, whose every cell would show her.
+    persons = published["persons"]
+    too_few = persons is None or persons < min_view(min_cell)
     totals: dict[str, int | None] = {
-        name: shown(TOTAL_CELLS.get(name, name))
+        name: None if too_few else published[TOTAL_CELLS.get(name, name)]
         for name in TOTALS
-        if TOTAL_CELLS.get(name, name) in table.values
+        if TOTAL_CELLS.get(name, name) in published
     }
-    answered, sent = totals["petitions_answered"], table.values["petitions_sent"]
     totals["petitions_answered_percent"] = (
-        round(100 * answered / sent) if answered is not None and sent else None
+        None if too_few else _answered_percent(published, min_cell)
     )
-    # A median of a handful of petitions would tell about each of them.
-    totals["median_days_to_answer"] = (
-        round(median)
-        if median is not None and answered is not None and timed >= min_cell
-        else None
-    )
+    totals["median_days_to_answer"] = None if too_few else _median(sums, published, min_cell)
 
     return Statistics(
         generated_at=timezone.now(),
         min_cell=min_cell,
+        min_view=min_view(min_cell),
+        spread=ptable.spread,
         too_few=too_few,
         totals={name: totals[name] for name in TOTALS},
         breakdowns={
-            name: ([] if too_few else table.cells(name, suppressed)) for name in BREAKDOWNS
+            name: ([] if too_few else table.breakdown(name, published)) for name in BREAKDOWNS
         },
         official_figures=official_figures(),
     )
@@ -508,6 +454,8 @@ def _label(breakdown: str, cell: Cell, language: str) -> str:
             return str(labels[cell.key])
     if cell.key in FALLBACK_LABELS:
         return str(FALLBACK_LABELS[cell.key])
+    if cell.key == EARLIER_KEY:
+        return _("before %(year)s") % {"year": settings.PUBLIC_FIRST_YEAR}
     return cell.key
 
 
@@ -534,12 +482,44 @@ def localize(statistics: Statistics) -> Statistics:
 # --- Open data ---------------------------------------------------------------------------------
 
 
+def too_few_notice(statistics: Statistics) -> str:
+    """What a view too small to show says, in every format, whether it holds none or a few."""
+    return gettext(
+        "Fewer than %(min_view)s cases match these filters, possibly none. To protect the "
+        "people behind the numbers, nothing more is shown."
+    ) % {"min_view": statistics.min_view}
+
+
+def method(statistics: Statistics) -> dict:
+    """How the numbers were protected, for the data files (the page says it in its About
+    section, which `about` links to)."""
+    return {
+        "name": "cell-key perturbation",
+        "perturbed": True,
+        "threshold": statistics.min_cell,
+        "max_change": statistics.spread,
+        "smallest_view_shown": statistics.min_view,
+        "summary": gettext(
+            "Numbers are adjusted slightly to protect the people in them: each is changed by "
+            "at most %(spread)s, in the same way wherever it appears, so totals may differ "
+            "slightly from the sum of their parts. Counts below %(min_cell)s are never shown: "
+            "they are published as 0 or as %(min_cell)s, so neither means that someone is or "
+            "is not in the register."
+        )
+        % {"spread": statistics.spread, "min_cell": statistics.min_cell},
+        "about": reverse("cases:dashboard") + "#about-numbers",
+    }
+
+
 def as_data(statistics: Statistics, filters: dict) -> dict:
     """The JSON document of /statistics.json, for labelled statistics."""
     return {
         "generated_at": statistics.generated_at.isoformat(timespec="seconds"),
         "min_cell": statistics.min_cell,
+        "method": method(statistics),
         "filters": filters,
+        "too_few": statistics.too_few,
+        "notice": too_few_notice(statistics) if statistics.too_few else None,
         "totals": statistics.totals,
         "breakdowns": {
             name: [
@@ -587,6 +567,9 @@ def csv_lines(statistics: Statistics) -> Iterator[str]:
         return buffer.getvalue()
 
     yield line("breakdown", "key", "label", "count", "suppressed")
+    yield line("method", "summary", method(statistics)["summary"], "", "")
+    if statistics.too_few:
+        yield line("notice", "too_few", too_few_notice(statistics), "", "true")
     for name, count in statistics.totals.items():
         yield line("totals", name, TOTALS[name], count, "true" if count is None else "false")
     for name, cells in statistics.breakdowns.items():

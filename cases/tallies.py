@@ -18,6 +18,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.expressions import RawSQL
@@ -49,11 +50,27 @@ Reach = frozenset[Profile]
 # What one record adds: one to each (reach, cell key).
 Items = list[tuple[Reach, str]]
 
+
+class Counted(NamedTuple):
+    """What one record adds to the tallies: one to the count of each item, and its record key
+    to the key sum beside it (cell-key perturbation, cases/perturbation.py)."""
+
+    record_key: int
+    items: Items
+
+
+class Entry(NamedTuple):
+    """A record's TallyEntry: its record key and its items as '<reach id> <key>' lines."""
+
+    record_key: int
+    text: str
+
+
 PROFILE_FIELDS = ("detained_on", "home_place", "ethnicity", "gender", "status")
 PersonLink = Petition.persons.through
 ReachProfile = TallyReach.profiles.through
 BATCH_SIZE = 5000
-ENTRY_COLUMNS = ("kind", "record_id", "items")
+ENTRY_COLUMNS = ("kind", "record_id", "record_key", "items")
 # Any number: it names the lock that queues writers of the tallies on PostgreSQL.
 LOCK_ID = 73_180_011
 
@@ -85,12 +102,12 @@ def _profile(row: dict, prefix: str = "") -> Profile:
 # --- What each record adds ----------------------------------------------------------------------
 
 
-def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
+def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Counted]:
     """Counted persons: themselves, by each of their published attributes."""
     rows = (
         DetainedPerson.objects.using(using)
         .filter(counted_q(), pk__in=_ids(ids, using))
-        .values("pk", "citizenship", *_profile_fields())
+        .values("pk", "record_key", "citizenship", *_profile_fields())
     )
     items = {}
     for row in rows:
@@ -106,11 +123,11 @@ def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int,
             f"year:{UNKNOWN_KEY if year is None else year}",
             f"place:{place or NONE_KEY}",
         )
-        items[row["pk"]] = [(reach, key) for key in keys]
+        items[row["pk"]] = Counted(row["record_key"], [(reach, key) for key in keys])
     return items
 
 
-def relative_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
+def relative_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Counted]:
     """Relatives of counted persons, once each; children with Kazakhstan citizenship
     separated from a held parent also by the profiles of those parents alone."""
     kinships = Kinship.objects.using(using)
@@ -119,13 +136,16 @@ def relative_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
         "relationship",
         "separated",
         "relative__citizenship",
+        "relative__record_key",
         *_profile_fields("person__"),
     )
     persons: dict[int, set[Profile]] = defaultdict(set)
+    record_keys: dict[int, int] = {}
     held_parents: dict[int, set[Profile]] = defaultdict(set)
     for row in rows:
         profile = _profile(row, "person__")
         persons[row["relative_id"]].add(profile)
+        record_keys[row["relative_id"]] = row["relative__record_key"]
         if (
             row["relationship"] == Kinship.Relationship.CHILD
             and row["separated"]
@@ -135,13 +155,14 @@ def relative_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
             held_parents[row["relative_id"]].add(profile)
     items = {}
     for relative_id, profiles in persons.items():
-        items[relative_id] = [(frozenset(profiles), "relatives")]
+        added = [(frozenset(profiles), "relatives")]
         if held_parents[relative_id]:
-            items[relative_id].append((frozenset(held_parents[relative_id]), "separated_children"))
+            added.append((frozenset(held_parents[relative_id]), "separated_children"))
+        items[relative_id] = Counted(record_keys[relative_id], added)
     return items
 
 
-def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
+def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Counted]:
     """Petitions for counted persons: by status, answer and authority; the days waited for an
     answer, for the median."""
     links = PersonLink.objects.using(using).filter(
@@ -154,7 +175,13 @@ def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
         Petition.objects.using(using)
         .filter(pk__in=_ids(reaches, using))
         .values(
-            "pk", "status", "response_kind", "authority", "submitted_on", "response_received_on"
+            "pk",
+            "record_key",
+            "status",
+            "response_kind",
+            "authority",
+            "submitted_on",
+            "response_received_on",
         )
     )
     items = {}
@@ -172,16 +199,16 @@ def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
                 if submitted:
                     keys += ["petitions_timed", f"days:{(answered - submitted).days}"]
         reach = frozenset(reaches[row["pk"]])
-        items[row["pk"]] = [(reach, key) for key in keys]
+        items[row["pk"]] = Counted(row["record_key"], [(reach, key) for key in keys])
     return items
 
 
-def outcome_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Items]:
+def outcome_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int, Counted]:
     """Outcomes of counted persons, by kind and by year."""
     rows = (
         Outcome.objects.using(using)
         .filter(counted_q("person__"), pk__in=_ids(ids, using))
-        .values("pk", "kind", "occurred_on", *_profile_fields("person__"))
+        .values("pk", "record_key", "kind", "occurred_on", *_profile_fields("person__"))
     )
     items = {}
     for row in rows:
@@ -191,7 +218,7 @@ def outcome_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int
             f"outcome_kind:{row['kind']}",
             f"outcome_year:{row['occurred_on'].year}",
         )
-        items[row["pk"]] = [(reach, key) for key in keys]
+        items[row["pk"]] = Counted(row["record_key"], [(reach, key) for key in keys])
     return items
 
 
@@ -261,14 +288,17 @@ def _reach_ids(
     return {reach: found[key] for key, reach in keys.items()}
 
 
-def _entries(records: dict[int, Items], using: str) -> dict[int, str]:
-    """Each record's items as its TallyEntry text: '<reach id> <key>' lines, sorted."""
-    reaches = {reach for items in records.values() for reach, _key in items}
+def _entries(records: dict[int, Counted], using: str) -> dict[int, Entry]:
+    """Each record's TallyEntry: its key, and its items as '<reach id> <key>' lines, sorted."""
+    reaches = {reach for counted in records.values() for reach, _key in counted.items}
     profile_ids = _profile_ids({profile for reach in reaches for profile in reach}, using)
     reach_ids = _reach_ids(reaches, profile_ids, using)
     return {
-        record: "\n".join(sorted(f"{reach_ids[reach]} {key}" for reach, key in items))
-        for record, items in records.items()
+        record: Entry(
+            counted.record_key,
+            "\n".join(sorted(f"{reach_ids[reach]} {key}" for reach, key in counted.items)),
+        )
+        for record, counted in records.items()
     }
 
 
@@ -330,7 +360,7 @@ def refresh(
         return
     with transaction.atomic(using=using):
         _lock(using)
-        delta: Counter[str] = Counter()
+        delta = Delta()
         moved = _refresh(Kind.PERSON, wanted[Kind.PERSON], delta, using)
         for kind, ids in _tied_to(moved, using).items():
             wanted[kind].update(ids)
@@ -354,7 +384,23 @@ def _tied_to(persons: set[int], using: str) -> dict[str, set[int]]:
     return tied
 
 
-def _refresh(kind: str, ids: set[int], delta: Counter[str], using: str) -> set[int]:
+class Delta:
+    """What a change moves: a count and a key sum for each '<reach id> <key>' line."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.key_sums: Counter[str] = Counter()
+
+    def add(self, entry: Entry, sign: int = 1) -> None:
+        for line in _lines(entry.text):
+            self.counts[line] += sign
+            self.key_sums[line] += sign * entry.record_key
+
+
+NOTHING = Entry(0, "")
+
+
+def _refresh(kind: str, ids: set[int], delta: Delta, using: str) -> set[int]:
     """Refresh the entries of one kind of records, adding what changed to `delta`; returns the
     ids whose reach changed."""
     moved = set()
@@ -362,18 +408,18 @@ def _refresh(kind: str, ids: set[int], delta: Counter[str], using: str) -> set[i
     for batch in _batches(sorted(ids)):
         new = _entries(ITEMS[kind](batch, using), using)
         old = entries.filter(record_id__in=_ids(batch, using))
-        old = dict(old.values_list("record_id", "items"))
-        changed = [pk for pk in batch if new.get(pk, "") != old.get(pk, "")]
+        old = {pk: Entry(key, text) for pk, key, text in old.values_list(*ENTRY_COLUMNS[1:])}
+        changed = [pk for pk in batch if new.get(pk, NOTHING) != old.get(pk, NOTHING)]
         if not changed:
             continue
         for pk in changed:
-            new_lines, old_lines = _lines(new.get(pk, "")), _lines(old.get(pk, ""))
-            delta.update(new_lines)
-            delta.subtract(old_lines)
-            if _reach_ids_of(new_lines) != _reach_ids_of(old_lines):
+            new_entry, old_entry = new.get(pk, NOTHING), old.get(pk, NOTHING)
+            delta.add(new_entry)
+            delta.add(old_entry, -1)
+            if _reach_ids_of(_lines(new_entry.text)) != _reach_ids_of(_lines(old_entry.text)):
                 moved.add(pk)
         entries.filter(record_id__in=_ids(changed, using)).delete()
-        rows = [(kind, pk, new[pk]) for pk in changed if new.get(pk)]
+        rows = [(kind, pk, *new[pk]) for pk in changed if new.get(pk, NOTHING).text]
         _insert(TallyEntry, ENTRY_COLUMNS, rows, using)
     return moved
 
@@ -387,10 +433,11 @@ def _reach_and_key(line: str) -> tuple[int, str]:
     return int(reach_id), key
 
 
-def _add(delta: Counter[str], using: str) -> bool:
+def _add(delta: Delta, using: str) -> bool:
     """Add each '<reach id> <key>' difference to its tally; drop the tallies left at zero.
     Returns whether any count changed."""
-    rows = [(*_reach_and_key(line), n) for line, n in delta.items() if n]
+    lines = [line for line in delta.counts if delta.counts[line] or delta.key_sums[line]]
+    rows = [(*_reach_and_key(line), delta.counts[line], delta.key_sums[line]) for line in lines]
     if not rows:
         return False
     table = connections[using].ops.quote_name(Tally._meta.db_table)
@@ -399,13 +446,20 @@ def _add(delta: Counter[str], using: str) -> bool:
     # count would refuse a negative row before the conflict turns it into an update).
     with connections[using].cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (reach_id, key, count) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (reach_id, key) DO UPDATE SET count = {table}.count + excluded.count",
+            f"INSERT INTO {table} (reach_id, key, count, key_sum) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (reach_id, key) DO UPDATE SET count = {table}.count + excluded.count, "
+            f"key_sum = {table}.key_sum + excluded.key_sum",
             [row for row in rows if row[2] > 0],
         )
+        # A record whose key alone changed (a restore) moves a key sum, not a count.
         cursor.executemany(
-            f"UPDATE {table} SET count = count + %s WHERE reach_id = %s AND key = %s",
-            [(difference, reach_id, key) for reach_id, key, difference in rows if difference < 0],
+            f"UPDATE {table} SET count = count + %s, key_sum = key_sum + %s "
+            "WHERE reach_id = %s AND key = %s",
+            [
+                (count, key_sum, reach_id, key)
+                for reach_id, key, count, key_sum in rows
+                if count <= 0
+            ],
         )
     for reaches in _batches(sorted({row[0] for row in rows})):
         zero = Tally.objects.using(using).filter(count=0, reach_id__in=_ids(reaches, using))
@@ -423,18 +477,21 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
         with connection.cursor() as cursor:
             for model in (Tally, ReachProfile, TallyReach, TallyProfile, TallyEntry):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-        totals: Counter[str] = Counter()
+        totals = Delta()
         for kind, model in MODELS.items():
             ids = model.objects.using(using).order_by("pk").values_list("pk", flat=True)
             for batch in _batches(ids.iterator(chunk_size=BATCH_SIZE)):
                 entries = _entries(ITEMS[kind](batch, using), using)
-                rows = [(kind, pk, text) for pk, text in entries.items()]
+                rows = [(kind, pk, *entry) for pk, entry in entries.items()]
                 _insert(TallyEntry, ENTRY_COLUMNS, rows, using)
-                for text in entries.values():
-                    totals.update(_lines(text))
+                for entry in entries.values():
+                    totals.add(entry)
                 counted += len(entries)
-        rows = ((*_reach_and_key(line), count) for line, count in totals.items())
-        _insert(Tally, ("reach_id", "key", "count"), rows, using)
+        rows = (
+            (*_reach_and_key(line), count, totals.key_sums[line])
+            for line, count in totals.counts.items()
+        )
+        _insert(Tally, ("reach_id", "key", "count", "key_sum"), rows, using)
         statscache.invalidate()
     return counted
 

@@ -1,6 +1,6 @@
 """Public pages: aggregate counts only, never a person (DESIGN.md, Privacy).
 
-Thin views: the FilterSet reads the query, stats.py counts and suppresses, statscache.py keeps
+Thin views: the FilterSet reads the query, stats.py counts and perturbs, statscache.py keeps
 the numbers and what is rendered from them; a view only picks the representation and answers
 conditional requests.
 """
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cases import stats, statscache
-from cases.filters import StatisticsFilter, applied_filters, statistics_filter
+from cases import perturbation, stats, statscache
+from cases.filters import MAX_FILTERS, StatisticsFilter, applied_filters, statistics_filter
 
 
 def _statistics(filterset: StatisticsFilter, token: str) -> stats.Statistics:
@@ -75,7 +75,14 @@ def _serve(
 
 
 def _dashboard_context(filterset: StatisticsFilter) -> dict:
-    return {"filterset": filterset, "min_cell": settings.PUBLIC_MIN_CELL}
+    # The About section explains the protection whether or not the filters were valid.
+    return {
+        "filterset": filterset,
+        "min_cell": settings.PUBLIC_MIN_CELL,
+        "min_view": stats.min_view(settings.PUBLIC_MIN_CELL),
+        "spread": perturbation.ptable().spread,
+        "max_filters": MAX_FILTERS,
+    }
 
 
 @require_safe
@@ -85,8 +92,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Links on the page carry the filters as read, not the query as typed: one page per
         # filter combination, whatever order or empty fields the query had.
         query = urlencode([(name, value) for name, value in filters.items() if value is not None])
+        statistics = _statistics(filterset, token)
         context = _dashboard_context(filterset) | {
-            "statistics": _statistics(filterset, token),
+            "statistics": statistics,
+            "too_few_notice": stats.too_few_notice(statistics) if statistics.too_few else "",
             "query": query,
             "current_path": reverse("cases:dashboard") + (f"?{query}" if query else ""),
             "filtered": any(filters.values()),

@@ -154,8 +154,13 @@ ADMIN_URL = os.getenv("ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/"):
     ADMIN_URL += "/"
 
-# Public statistics: a non-zero count below this is never shown (see DESIGN.md, Privacy).
+# Public statistics (DESIGN.md, Privacy; docs/public-statistics.md): no published count lies
+# between 1 and PUBLIC_MIN_CELL - 1. The perturbation table in cases/data/ is made for it: run
+# `manage.py make_ptable --min-cell N` after changing it.
 PUBLIC_MIN_CELL = envint("PUBLIC_MIN_CELL", "5")
+# Years of detention and of outcomes are published one by one from this year on; earlier years
+# together. The same cells whatever the data: a year's presence must tell nothing.
+PUBLIC_FIRST_YEAR = envint("PUBLIC_FIRST_YEAR", "2014")
 # An advocate should chase a submitted petition this many days after submission.
 PETITION_FOLLOW_UP_DAYS = envint("PETITION_FOLLOW_UP_DAYS", "30")
 # A submitted petition with no answer after this many days is listed in today's work.
