@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases import stats
@@ -101,6 +101,17 @@ def statistics_filter(data) -> StatisticsFilter:
     """The FilterSet bound to `data`; only counted persons have a profile (DESIGN.md, Privacy
     4)."""
     return StatisticsFilter(data, queryset=TallyProfile.objects.all())
+
+
+def wider_views(filterset: StatisticsFilter) -> list[QuerySet | None]:
+    """The profiles of each view with one of the applied filters fewer (None: all cases), for
+    the check that a view leaves out enough of each (stats.compute)."""
+    applied = [name for name, value in applied_filters(filterset).items() if value is not None]
+    wider = []
+    for name in applied:
+        data = {other: filterset.data[other] for other in applied if other != name}
+        wider.append(statistics_filter(data).qs if data else None)
+    return wider
 
 
 def applied_filters(filterset: StatisticsFilter) -> dict[str, int | str | None]:

@@ -42,6 +42,9 @@ from cases.tallies import NONE_KEY, UNKNOWN_KEY
 
 # The year cell of the years before settings.PUBLIC_FIRST_YEAR.
 EARLIER_KEY = "earlier"
+# Why a view is too small to show: too few cases in it, or too few left out of a wider view.
+TOO_FEW = "too_few"
+TOO_FEW_LEFT_OUT = "too_few_left_out"
 # The median days to an answer is published to the nearest this many days.
 MEDIAN_ROUNDING = 10
 
@@ -147,8 +150,10 @@ class Statistics:
     # perturbation makes to a count.
     min_view: int
     spread: int
-    # The view's total is below min_view: nothing but that is shown.
+    # The view's total, or what it leaves out of a wider view, is below min_view: nothing but
+    # that is shown (the reason: TOO_FEW or TOO_FEW_LEFT_OUT).
     too_few: bool
+    too_few_reason: str
     totals: dict[str, int | None]
     breakdowns: dict[str, list[Cell]]
     official_figures: list[OfficialFigure] = field(default_factory=list)
@@ -211,10 +216,12 @@ NOTHING = Tallied()
 Sums = dict[str, Tallied]
 
 
-def tallied_sums(profiles: models.QuerySet | None = None) -> Sums:
-    """Query 1: every tallied cell summed over the reaches of the matching profiles (exact:
-    for the statistics below, and for tests of the tallies)."""
+def tallied_sums(profiles: models.QuerySet | None = None, keys: list[str] | None = None) -> Sums:
+    """Query 1: every tallied cell (or those of `keys`) summed over the reaches of the matching
+    profiles; exact, for the statistics below and for tests of the tallies."""
     tallied = Tally.objects.order_by()
+    if keys is not None:
+        tallied = tallied.filter(key__in=keys)
     if profiles is not None and profiles.query.has_filters():
         reaches = TallyReach.profiles.through.objects.filter(tallyprofile__in=profiles)
         tallied = tallied.filter(reach__in=reaches.values("tallyreach_id"))
@@ -400,9 +407,33 @@ def _median(sums: Sums, published: dict[str, int | None], min_cell: int) -> int 
     return MEDIAN_ROUNDING * round(median / MEDIAN_ROUNDING)
 
 
-def compute(profiles: models.QuerySet | None = None, min_cell: int | None = None) -> Statistics:
+def _persons(profiles: models.QuerySet | None) -> Tallied:
+    """The persons of a wider view (one query)."""
+    return tallied_sums(profiles, keys=["persons"]).get("persons", NOTHING)
+
+
+def _too_few(ptable: PerturbationTable, view: Tallied, parents: list[Tallied]) -> str | None:
+    """Why a view is too small to show, or None. A view of few persons, published as 5, would
+    show her in every cell; a view that leaves out only a few persons of a wider one would give
+    them away by subtraction (all cases minus ?ethnicity=kazakh = the one Uyghur woman)."""
+    threshold = min_view(ptable.min_cell)
+    if ptable.published(view.count, view.key_sum) < threshold:
+        return TOO_FEW
+    for parent in parents:
+        left_out = parent - view
+        if ptable.published(left_out.count, left_out.key_sum) < threshold:
+            return TOO_FEW_LEFT_OUT
+    return None
+
+
+def compute(
+    profiles: models.QuerySet | None = None,
+    min_cell: int | None = None,
+    parents: list[models.QuerySet | None] = (),
+) -> Statistics:
     """The statistics of the counted persons whose profile is among `profiles` (a filtered
-    TallyProfile queryset; None for all) and of what belongs to them, perturbed."""
+    TallyProfile queryset; None for all) and of what belongs to them, perturbed. `parents` are
+    the wider views, each with one of the filters fewer (cases/filters.py)."""
     ptable = perturbation.ptable(min_cell)
     min_cell = ptable.min_cell
     sums = tallied_sums(profiles)
@@ -413,10 +444,8 @@ def compute(profiles: models.QuerySet | None = None, min_cell: int | None = None
     _count_outcomes(table, sums)
     published = table.published(ptable)
 
-    # Too small to show: the same answer for 0 and for 4, and for a view of one person
-    # published as 5, whose every cell would show her.
-    persons = published["persons"]
-    too_few = persons is None or persons < min_view(min_cell)
+    reason = _too_few(ptable, _get(sums, "persons"), [_persons(parent) for parent in parents])
+    too_few = reason is not None
     totals: dict[str, int | None] = {
         name: None if too_few else published[TOTAL_CELLS.get(name, name)]
         for name in TOTALS
@@ -433,6 +462,7 @@ def compute(profiles: models.QuerySet | None = None, min_cell: int | None = None
         min_view=min_view(min_cell),
         spread=ptable.spread,
         too_few=too_few,
+        too_few_reason=reason or "",
         totals={name: totals[name] for name in TOTALS},
         breakdowns={
             name: ([] if too_few else table.breakdown(name, published)) for name in BREAKDOWNS
@@ -484,10 +514,18 @@ def localize(statistics: Statistics) -> Statistics:
 
 def too_few_notice(statistics: Statistics) -> str:
     """What a view too small to show says, in every format, whether it holds none or a few."""
-    return gettext(
-        "Fewer than %(min_view)s cases match these filters, possibly none. To protect the "
-        "people behind the numbers, nothing more is shown."
-    ) % {"min_view": statistics.min_view}
+    if statistics.too_few_reason == TOO_FEW_LEFT_OUT:
+        message = gettext(
+            "These filters leave out fewer than %(min_view)s of the cases, possibly none: "
+            "comparing these figures with the wider ones could point to them. To protect the "
+            "people behind the numbers, nothing more is shown."
+        )
+    else:
+        message = gettext(
+            "Fewer than %(min_view)s cases match these filters, possibly none. To protect the "
+            "people behind the numbers, nothing more is shown."
+        )
+    return message % {"min_view": statistics.min_view}
 
 
 def method(statistics: Statistics) -> dict:

@@ -21,12 +21,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases import perturbation, stats, statscache
-from cases.filters import MAX_FILTERS, StatisticsFilter, applied_filters, statistics_filter
+from cases.filters import (
+    MAX_FILTERS,
+    StatisticsFilter,
+    applied_filters,
+    statistics_filter,
+    wider_views,
+)
 
 
 def _statistics(filterset: StatisticsFilter, token: str) -> stats.Statistics:
     numbers = statscache.cached_statistics(
-        applied_filters(filterset), lambda: stats.compute(filterset.qs), token
+        applied_filters(filterset),
+        lambda: stats.compute(filterset.qs, parents=wider_views(filterset)),
+        token,
     )
     return stats.localize(numbers)
 
