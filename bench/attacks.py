@@ -49,6 +49,7 @@ def main() -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=60)
+    parser.add_argument("--only", help="run the attacks whose function name contains this")
     arguments = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -68,6 +69,8 @@ def main() -> None:
                 disclosure.subtraction_attack,
             ),
         ):
+            if arguments.only and arguments.only not in attack.__name__:
+                continue
             started = time.perf_counter()
             cache.clear()
             result = attack(publish, seeds)
