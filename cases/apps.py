@@ -17,7 +17,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self) -> None:
-        from cases import statscache, tallies
+        from cases import perturbation, statscache, tallies  # noqa: F401 (perturbation: its check)
 
         tallies.connect_signals()
         statscache.connect_signals()

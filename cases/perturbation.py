@@ -25,6 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
+from django.core import checks
 
 from cases.models import RECORD_KEY_RANGE
 
@@ -149,3 +150,20 @@ def ptable(min_cell: int | None = None) -> PerturbationTable:
     min_cell = settings.PUBLIC_MIN_CELL if min_cell is None else min_cell
     committed = _committed()
     return committed if committed.min_cell == min_cell else _made(min_cell)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_ptable_threshold(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """The committed ptable must be the one made for PUBLIC_MIN_CELL: another threshold gets a
+    table made in memory, which no file records."""
+    made_for = _committed().min_cell
+    if made_for == settings.PUBLIC_MIN_CELL:
+        return []
+    return [
+        checks.Warning(
+            f"PUBLIC_MIN_CELL is {settings.PUBLIC_MIN_CELL}, but {PTABLE_PATH.name} was made "
+            f"for {made_for}.",
+            hint=f"Run: manage.py make_ptable --min-cell {settings.PUBLIC_MIN_CELL}",
+            id="cases.W001",
+        )
+    ]

@@ -273,3 +273,14 @@ def test_a_view_too_small_says_the_same_for_none_and_for_four(settings):
     assert "possibly none" in json_none["notice"]
     assert csv_none == csv_four
     assert json_none["notice"] in page_none and json_four["notice"] in page_four
+
+
+def test_a_threshold_other_than_the_tables_is_reported_by_check_deploy(settings):
+    assert perturbation.check_ptable_threshold(None) == []
+    settings.PUBLIC_MIN_CELL = 3
+    (warning,) = perturbation.check_ptable_threshold(None)
+    assert "make_ptable --min-cell 3" in warning.hint
+    # Meanwhile the numbers are published through a table made for that threshold.
+    table = perturbation.ptable()
+    assert table.min_cell == 3
+    assert {table.published(1, key) for key in range(RECORD_KEY_RANGE)} == {0, 3}
