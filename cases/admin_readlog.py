@@ -90,6 +90,13 @@ class ReadEventAdmin(admin.ModelAdmin):
     # The search box takes case numbers (get_search_results); a field here shows the box.
     search_fields = ("=case_number",)
     actions = None
+    # Counting every filter's choices would read the whole log, which only grows.
+    show_facets = admin.ShowFacets.NEVER
+
+    def changelist_view(self, request, extra_context=None):
+        # "Who read what" rather than Django's "Select read to view".
+        title = capfirst(self.opts.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def has_add_permission(self, request):
         return False
