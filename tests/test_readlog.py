@@ -23,7 +23,14 @@ from django.utils import timezone
 from cases.models import AppendOnly, DetainedPerson, Petition, ReadEvent, Relative, Source
 from cases.readlog import filters_for_log
 from tests.base import AdminTestCase
-from tests.factories import make_kinship, make_person, make_petition, make_relative, make_user
+from tests.factories import (
+    make_kinship,
+    make_person,
+    make_petition,
+    make_relative,
+    make_user,
+    unchanged_post_data,
+)
 from tests.test_backup import export, restore
 
 PHONE = "+7 701 555 0142"
@@ -161,11 +168,17 @@ class PageReadTests(ReadLogTestCase):
 
         self.assertEqual(reads(), [])
 
-    def test_an_add_page_or_a_saved_form_records_no_read(self):
+    def test_an_add_page_a_list_without_contacts_or_a_saved_form_records_no_read(self):
         self.client.get(url(DetainedPerson, "add"))
         self.client.get(url(DetainedPerson, "changelist"))
+        data = unchanged_post_data(self.open(Relative, self.daughter)) | {"city": "Almaty"}
+        opened = len(reads())
 
-        self.assertEqual(reads(), [])
+        response = self.client.post(url(Relative, "change", self.daughter.pk), data)
+
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(len(reads()), opened)
+        self.assertEqual({row[1] for row in reads()}, {"opened"})
 
     def test_the_log_never_holds_the_values_read(self):
         self.open(DetainedPerson, self.wife)
