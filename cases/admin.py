@@ -31,6 +31,7 @@ from cases.admin_filters import (
     PetitionOverdueFilter,
     SubmissionYearFilter,
 )
+from cases.admin_readlog import ReadEventAdmin, record_key, who_read_url
 from cases.admin_rows import QuickCheckboxMixin
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.concurrency import ConcurrencyGuardMixin
@@ -47,10 +48,18 @@ from cases.models import (
     PetitionEvent,
     Place,
     PublishedFigure,
+    ReadEvent,
     Relative,
     Source,
 )
 from cases.paginator import EstimatedCountPaginator
+from cases.readlog import (
+    ReadLogMixin,
+    Reads,
+    contacts_shown,
+    fields_on_page,
+    inline_rows,
+)
 from cases.worklist import next_follow_up_default, record_follow_up
 
 admin.site.site_header = _("casetracker: case register")
@@ -115,6 +124,8 @@ class PersonKinshipInline(admin.TabularInline):
     readonly_fields = ("relative_contact",)
     verbose_name = _("relative")
     verbose_name_plural = _("relatives")
+    # What the "contact details" column shows of a relative.
+    contact_fields = ("phone", "email")
 
     def get_fields(self, request, obj=None):
         fields = ["relative", "relationship", "is_contact", "separated"]
@@ -130,7 +141,9 @@ class PersonKinshipInline(admin.TabularInline):
         if not kinship.relative_id:
             return ""
         relative = kinship.relative
-        return ", ".join(value for value in (relative.phone, relative.email) if value)
+        return ", ".join(
+            getattr(relative, name) for name in contacts_shown(relative, self.contact_fields)
+        )
 
 
 class PersonPetitionInline(ReadOnlyInline):
@@ -210,6 +223,7 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
+    ReadLogMixin,
     QuickCheckboxMixin,
     ConcurrencyGuardMixin,
     PersonImportExportMixin,
@@ -294,6 +308,22 @@ class DetainedPersonAdmin(
 
     def term_query(self, term: str) -> Q:
         return case_number_query(term)
+
+    def cases_of(self, person: DetainedPerson) -> list[str]:
+        return [person.case_number]
+
+    def page_reads(self, request, person: DetainedPerson, context) -> Reads:
+        reads = super().page_reads(request, person, context)
+        for kinship in inline_rows(context, PersonKinshipInline, "relative_contact"):
+            shown = contacts_shown(kinship.relative, PersonKinshipInline.contact_fields)
+            if shown:
+                reads.add(
+                    ReadEvent.Kind.CONTACTS, kinship.relative, self.cases_of(person), fields=shown
+                )
+        return reads
+
+    def who_read_url(self, person: DetainedPerson) -> str:
+        return who_read_url(case=person.case_number)
 
     @admin.display(description=_("case"), ordering="case_number")
     def case(self, person: DetainedPerson) -> str:
@@ -384,6 +414,7 @@ class RelativeKinshipInline(admin.TabularInline):
 
 @admin.register(Relative)
 class RelativeAdmin(
+    ReadLogMixin,
     QuickCheckboxMixin,
     RelativeExportMixin,
     NameKeySearchMixin,
@@ -410,10 +441,25 @@ class RelativeAdmin(
             fieldsets.insert(2, (_("Contact details"), {"fields": list(Relative.CONTACT_FIELDS)}))
         return fieldsets
 
+    # The contact columns of the list, and the field each shows (also for the read log).
+    contact_columns = {"phone_number": "phone", "email": "email"}
+
     def get_list_display(self, request):
         if sees_contact_details(request):
-            return (*self.list_display, "phone_number", "email")
+            return (*self.list_display, *self.contact_columns)
         return self.list_display
+
+    def cases_of(self, relative: Relative) -> list[str]:
+        return [kinship.person.case_number for kinship in relative.kinships.all()]
+
+    def page_reads(self, request, relative: Relative, context) -> Reads:
+        reads = super().page_reads(request, relative, context)
+        if shown := contacts_shown(relative, fields_on_page(context)):
+            reads.add(ReadEvent.Kind.CONTACTS, relative, self.cases_of(relative), fields=shown)
+        return reads
+
+    def who_read_url(self, relative: Relative) -> str:
+        return who_read_url(record=record_key(relative))
 
     def get_search_fields(self, request):
         if sees_contact_details(request):
@@ -487,6 +533,7 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 
 @admin.register(Petition)
 class PetitionAdmin(
+    ReadLogMixin,
     QuickCheckboxMixin,
     ConcurrencyGuardMixin,
     PetitionImportExportMixin,
@@ -550,6 +597,9 @@ class PetitionAdmin(
         view = self.admin_site.admin_view(self.follow_up_view)
         name = f"{self.opts.app_label}_{self.opts.model_name}_follow_up"
         return [path("<path:object_id>/follow-up/", view, name=name), *super().get_urls()]
+
+    def cases_of(self, petition: Petition) -> list[str]:
+        return [person.case_number for person in petition.persons.all()]
 
     def term_query(self, term: str) -> Q:
         if term.startswith("#") and term[1:].isdigit():
@@ -747,3 +797,8 @@ class PublishedFigureAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
     @admin.display(description=_("as of"), ordering="as_of")
     def as_of_display(self, figure: PublishedFigure) -> str:
         return figure.as_of_display
+
+
+# --- Who read what ----------------------------------------------------------------------------
+
+admin.site.register(ReadEvent, ReadEventAdmin)

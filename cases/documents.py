@@ -21,7 +21,8 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Source
+from cases.models import DetainedPerson, ReadEvent, Source
+from cases.readlog import Reads
 
 SNIFF_BYTES = 2048
 _ZIP = b"PK\x03\x04"
@@ -205,17 +206,28 @@ def source_file(request: HttpRequest, source_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     if not request.user.has_perm("cases.view_source"):
         raise PermissionDenied
-    source = get_object_or_404(Source, pk=source_id)
+    source = get_object_or_404(Source.objects.select_related("person"), pk=source_id)
     if not source.file:
         raise Http404(_("This source has no file."))
     try:
         handle = source.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The file of this source is missing.")) from None
+    reads = Reads(request.user)
+    reads.add(ReadEvent.Kind.DOWNLOADED, source, source_cases(source))
+    reads.save()
     response = FileResponse(handle, as_attachment=True, filename=PurePath(source.file.name).name)
     response["X-Content-Type-Options"] = "nosniff"
     add_never_cache_headers(response)
     return response
+
+
+def source_cases(source: Source) -> list[str]:
+    """The case numbers of the case a source is about, or of its petition's cases."""
+    if source.person_id:
+        return [source.person.case_number]
+    cases = DetainedPerson.objects.filter(petitions=source.petition_id)
+    return list(cases.values_list("case_number", flat=True))
 
 
 # Included by casetracker/urls.py under documents/.

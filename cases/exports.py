@@ -13,6 +13,8 @@ from import_export.forms import ExportForm
 from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from cases.readlog import CONTACT_FIELDS, Reads, contact_columns, filters_for_log
+
 CONTACT_PERMISSION = "cases.view_contact_details"
 
 # A spreadsheet program may run a cell that begins with one of these as a formula
@@ -94,6 +96,21 @@ class SheetExportMixin(ExportMixin):
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"show_contacts": request.user.has_perm(CONTACT_PERMISSION)}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        # Who took which list away, how long, and whether it held contact details.
+        searched = [field.lstrip("=^@") for field in self.get_search_fields(request)]
+        private_search = any(p in CONTACT_FIELDS for f in searched for p in f.split("__"))
+        reads = Reads(request.user)
+        reads.add_export(
+            self.model,
+            rows=len(dataset),
+            filters=filters_for_log(request.GET, private_search),
+            fields=contact_columns(dataset.headers or ()),
+        )
+        reads.save()
+        return dataset
 
     def get_export_filename(self, request, queryset, file_format):
         name = slugify(str(self.model._meta.verbose_name_plural)) or self.model.__name__

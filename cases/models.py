@@ -1028,3 +1028,112 @@ class TallyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id}"
+
+
+# --- Who read what ----------------------------------------------------------------------------
+#
+# Changes are kept by the history above; reads are kept here (DESIGN.md, Privacy 8). A row says
+# who read which record of which case and what they saw: which contact details, how many rows of
+# which list. It never holds the values read.
+
+
+class AppendOnly(Exception):
+    """The read log is append-only: a read, once recorded, is never changed or deleted."""
+
+
+class ReadEventQuerySet(models.QuerySet):
+    """Reads are only ever added: changing or deleting them in bulk is refused as well."""
+
+    def update(self, **kwargs):
+        raise AppendOnly(_("The read log is append-only: its rows are never changed."))
+
+    def delete(self):
+        raise AppendOnly(_("The read log is append-only: its rows are never deleted."))
+
+
+class ReadEventManager(models.Manager.from_queryset(ReadEventQuerySet)):
+    # Also the base manager (Meta.base_manager_name), which migrations need to know.
+    use_in_migrations = True
+
+
+class ReadEvent(models.Model):
+    """One read of private data: who opened a record's page, saw a relative's contact details,
+    downloaded a document or exported a list, and when.
+
+    Append-only: save() adds a row but never changes one, delete() refuses, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE whatever the client (migration 0007). Rows never change,
+    hence no updated_at.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("opened the page")
+        CONTACTS = "contacts", _("saw contact details")
+        DOWNLOADED = "downloaded", _("downloaded the file")
+        EXPORTED = "exported", _("exported a list")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # Who read stays known: a user who has read anything is deactivated, not deleted.
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Not auto_now_add: a restore keeps the time a read happened.
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    # The record read, as 'cases.relative' and its id (no foreign key: the read outlives the
+    # record), and what it was called then. An export reads a list: its model, no id.
+    model = models.CharField(_("kind of record"), max_length=60)
+    record_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    record = models.CharField(_("record"), max_length=300)
+    # The case the record belongs to. A record of several cases (a relative of two brothers, a
+    # petition for both) is read once per case, a row each, so that the log filters by case.
+    case_number = models.CharField(_("case"), max_length=20, blank=True)
+    # The names of the contact fields shown (e.g. 'phone email'), never their values.
+    contact_fields = models.CharField(_("contact details shown"), max_length=50, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    filters = models.TextField(_("filters"), blank=True)
+
+    objects = ReadEventManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # Related lookups and restores go through the manager that refuses changes.
+        base_manager_name = "objects"
+        # Reading is the only thing anyone does with the log: no add, change or delete
+        # permission exists to be granted.
+        default_permissions = ("view",)
+        verbose_name = _("read")
+        verbose_name_plural = _("who read what")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows__isnull=True) | Q(kind="exported"),
+                name="readevent_rows_only_for_exports",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_fields="") | Q(kind__in=["contacts", "exported"]),
+                name="readevent_contact_fields_only_when_shown",
+            ),
+        ]
+        indexes = [
+            # The log's list, newest first, and its date filter ("this month").
+            models.Index(fields=["-created_at", "-id"], name="readevent_newest_first_idx"),
+            # "Who read this case": the link from a person's page and the search by case.
+            models.Index(fields=["case_number", "-created_at"], name="readevent_case_idx"),
+            # "Who read this relative": the link from a relative's page.
+            models.Index(
+                fields=["model", "record_id", "-created_at"], name="readevent_record_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.created_at)
+        return f"{when:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.record}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnly(_("The read log is append-only: its rows are never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly(_("The read log is append-only: its rows are never deleted."))

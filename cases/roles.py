@@ -28,6 +28,8 @@ CONTACT_DETAILS = "view_contact_details"
 # Verifying a case and deciding whether it is counted publicly (DetainedPerson.Meta.permissions):
 # without it the admin shows verification, counted_in_statistics and duplicate_of read-only.
 VERIFY_CASES = "verify_case"
+# Who read what (ReadEvent): coordinators read the log; nobody can change it.
+READ_LOG = "view_readevent"
 
 
 def _codenames(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
@@ -45,7 +47,7 @@ ROLES: dict[str, frozenset[str]] = {
     "Coordinator": frozenset(
         _codenames(("add", "change", "delete", "view"), CASE_MODELS)
         | _codenames(("add", "change", "view"), REFERENCE_MODELS)
-        | {CONTACT_DETAILS, VERIFY_CASES}
+        | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG}
     ),
     # Lawyers and researchers: read, never change.
     "Viewer": frozenset(_codenames(("view",), CASE_MODELS + REFERENCE_MODELS)),
