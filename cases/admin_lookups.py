@@ -141,8 +141,8 @@ class QueryGuardMixin:
 
     def get_changelist_instance(self, request):
         # Django's changelist_view turns IncorrectLookupParameters into a redirect to a
-        # "database error" page: let the bad query through to answers_bad_queries instead.
-        # The changelist runs its queries while it is built (GuardedChangeList.get_results).
+        # "database error" page: pass the bad query on as RefusedQuery, answered below. The
+        # changelist runs its queries while it is built (GuardedChangeList.get_results).
         try:
             with reading_in_a_transaction(self):
                 return super().get_changelist_instance(request)
