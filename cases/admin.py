@@ -1,7 +1,8 @@
 """Data entry: one page holds a whole family case; changelists answer how advocates ask.
 
 Every changelist runs a fixed number of queries whatever the number of rows (tests prove it).
-Relatives' phone, email and address appear only to holders of cases.view_contact_details.
+Relatives' phone, email and address appear only to those cases.contact_access allows, and every
+changelist refuses lookups, search and ordering on them for others (cases.admin_lookups).
 """
 
 import datetime
@@ -25,16 +26,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin_filters import (
     DetentionYearFilter,
-    DrilldownGuardMixin,
     HeldFilter,
     PersonPetitionFilter,
     PetitionOverdueFilter,
     SubmissionYearFilter,
 )
+from cases.admin_lookups import QueryGuardMixin
 from cases.admin_readlog import ReadEventAdmin, record_key, who_read_url
 from cases.admin_rows import QuickCheckboxMixin
 from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.concurrency import ConcurrencyGuardMixin
+from cases.contact_access import may_enter_contact_details, may_read_contact_details
 from cases.documents import SourceForm
 from cases.duplicates import likely_matches_for
 from cases.history import AuditHistoryMixin, DeletedRecordsMixin
@@ -66,8 +68,6 @@ admin.site.site_header = _("casetracker: case register")
 admin.site.site_title = _("casetracker")
 admin.site.index_title = _("Cases, relatives and petitions")
 
-CONTACT_PERMISSION = "cases.view_contact_details"
-
 # The changelist has no room for the explanations the form gives.
 VERIFICATION_SHORT = {
     DetainedPerson.Verification.REPORTED: _("reported"),
@@ -76,10 +76,6 @@ VERIFICATION_SHORT = {
 }
 
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
-
-
-def sees_contact_details(request) -> bool:
-    return request.user.has_perm(CONTACT_PERMISSION)
 
 
 def short_date(value: datetime.date | None) -> str | None:
@@ -129,7 +125,7 @@ class PersonKinshipInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         fields = ["relative", "relationship", "is_contact", "separated"]
-        if sees_contact_details(request):
+        if may_read_contact_details(request.user):
             fields.append("relative_contact")
         return fields
 
@@ -223,6 +219,7 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
+    QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,
     ConcurrencyGuardMixin,
@@ -414,6 +411,7 @@ class RelativeKinshipInline(admin.TabularInline):
 
 @admin.register(Relative)
 class RelativeAdmin(
+    QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,
     RelativeExportMixin,
@@ -424,12 +422,10 @@ class RelativeAdmin(
 ):
     list_display = ("full_name", "name_latin", "city", "kin_to")
     list_filter = ("lives_in", "citizenship")
+    # QueryGuardMixin leaves the contact details out for users who may not read them.
     search_fields = ("city", *Relative.CONTACT_FIELDS)
     search_help_text = NAME_SEARCH_HELP
     inlines = [RelativeKinshipInline]
-    # The history page lists a changed phone, email or address without its values.
-    history_private_fields = Relative.CONTACT_FIELDS
-    history_private_permission = CONTACT_PERMISSION
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -437,7 +433,8 @@ class RelativeAdmin(
             (_("About"), {"fields": [("birth_year", "citizenship"), ("lives_in", "city")]}),
             (_("Notes"), {"fields": ["notes"]}),
         ]
-        if sees_contact_details(request):
+        # Absent otherwise, so that the form neither shows nor takes them.
+        if may_enter_contact_details(request.user, obj):
             fieldsets.insert(2, (_("Contact details"), {"fields": list(Relative.CONTACT_FIELDS)}))
         return fieldsets
 
@@ -445,7 +442,7 @@ class RelativeAdmin(
     contact_columns = {"phone_number": "phone", "email": "email"}
 
     def get_list_display(self, request):
-        if sees_contact_details(request):
+        if may_read_contact_details(request.user):
             return (*self.list_display, *self.contact_columns)
         return self.list_display
 
@@ -460,11 +457,6 @@ class RelativeAdmin(
 
     def who_read_url(self, relative: Relative) -> str:
         return who_read_url(record=record_key(relative))
-
-    def get_search_fields(self, request):
-        if sees_contact_details(request):
-            return self.search_fields
-        return tuple(f for f in self.search_fields if f not in Relative.CONTACT_FIELDS)
 
     def get_queryset(self, request):
         kinships = Kinship.objects.select_related("person")
@@ -533,6 +525,7 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 
 @admin.register(Petition)
 class PetitionAdmin(
+    QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,
     ConcurrencyGuardMixin,
@@ -694,7 +687,7 @@ class PetitionAdmin(
 
 
 @admin.register(PetitionEvent)
-class PetitionEventAdmin(DrilldownGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class PetitionEventAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     """The timeline is written by Petition.save(); nobody edits it by hand."""
 
     list_display = ("on", "petition", "status", "created_by")
@@ -717,7 +710,7 @@ class PetitionEventAdmin(DrilldownGuardMixin, AuditHistoryMixin, SimpleHistoryAd
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("person", "kind", "occurred", "petition")
     list_filter = ("kind",)
     list_select_related = ("person", "petition__authority")
@@ -750,7 +743,7 @@ class StandaloneSourceForm(SourceForm):
 
 
 @admin.register(Source)
-class SourceAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class SourceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     form = StandaloneSourceForm
     list_display = ("title", "kind", "person", "petition", "dated")
     list_filter = ("kind",)
@@ -765,21 +758,21 @@ class SourceAdmin(NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
+class PlaceAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name_en", "name_kk", "name_ru", "name_zh", "kind", "position")
     list_filter = ("kind",)
     search_fields = ("name_en", "name_kk", "name_ru", "name_zh", "code")
 
 
 @admin.register(Authority)
-class AuthorityAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
+class AuthorityAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name_en", "name_kk", "name_ru", "kind", "position")
     list_filter = ("kind",)
     search_fields = ("name_en", "name_kk", "name_ru", "code")
 
 
 @admin.register(PublishedFigure)
-class PublishedFigureAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
+class PublishedFigureAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     # A source address typed without a scheme is taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("label_en", "value", "as_of_display", "source_name", "position")

@@ -96,15 +96,3 @@ class PetitionOverdueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.overdue()
         return queryset
-
-
-class DrilldownGuardMixin:
-    """For a ModelAdmin with a date hierarchy: a year like 99999999999 in the query string
-    overflows Django's date arithmetic; treat it as the bad filter it is (the admin then
-    shows the list with an error flag) rather than fail."""
-
-    def get_changelist_instance(self, request):
-        try:
-            return super().get_changelist_instance(request)
-        except OverflowError as error:
-            raise IncorrectLookupParameters(error) from error

@@ -1,8 +1,9 @@
 """Spreadsheet export from the admin: any filtered changelist to CSV or XLSX.
 
 The columns of each sheet are defined once, in cases/imports.py, so that an exported sheet can
-be imported again. This module holds what only export needs: escaping against formula injection
-and the rule that relatives' contact details leave only with cases.view_contact_details.
+be imported again. This module holds what only export needs: escaping against formula injection,
+and obeying cases.contact_access: relatives' contact details leave only with those allowed to
+read them, and the filters of an exported list obey the same rule as the list's own.
 """
 
 from django.utils.text import slugify
@@ -13,9 +14,9 @@ from import_export.forms import ExportForm
 from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from cases.admin_lookups import answers_bad_queries
+from cases.contact_access import may_read_contact_details
 from cases.readlog import CONTACT_FIELDS, Reads, contact_columns, filters_for_log
-
-CONTACT_PERMISSION = "cases.view_contact_details"
 
 # A spreadsheet program may run a cell that begins with one of these as a formula
 # (=HYPERLINK(...) leaking data, +cmd|..., @SUM...). OWASP: prefix such a cell with a quote.
@@ -95,7 +96,13 @@ class SheetExportMixin(ExportMixin):
         return self.has_view_permission(request)
 
     def get_export_resource_kwargs(self, request, **kwargs):
-        return {"show_contacts": request.user.has_perm(CONTACT_PERMISSION)}
+        return {"show_contacts": may_read_contact_details(request.user)}
+
+    # The export takes the changelist's filters from its address (get_export_queryset): a
+    # refused or failing one answers 400, as on the list.
+    @answers_bad_queries
+    def export_action(self, request):
+        return super().export_action(request)
 
     def get_data_for_export(self, request, queryset, **kwargs):
         dataset = super().get_data_for_export(request, queryset, **kwargs)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from cases.contact_access import hidden_fields
+
 # simple-history's own words for these are not translated into Kazakh.
 HISTORY_TYPE_LABELS = {"+": _("added"), "~": _("changed"), "-": _("deleted")}
 
@@ -65,12 +67,8 @@ class ChangeDisplayHelper(HistoricalRecordContextHelper):
 class AuditHistoryMixin:
     """For a SimpleHistoryAdmin: a readable change column on the history page.
 
-    Fields in `history_private_fields` show their values only to holders of
-    `history_private_permission`; others see that the field changed, nothing more.
+    Fields the user may not read (cases.contact_access) show that they changed, nothing more.
     """
-
-    history_private_fields: tuple[str, ...] = ()
-    history_private_permission = ""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # History is a read-only record. Saving an old version ("revert") would write back
@@ -80,9 +78,7 @@ class AuditHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def hidden_history_fields(self, request) -> frozenset[str]:
-        if request.user.has_perm(self.history_private_permission):
-            return frozenset()
-        return frozenset(self.history_private_fields)
+        return hidden_fields(request.user, self.model)
 
     def get_historical_record_context_helper(self, request, historical_record):
         hidden = self.hidden_history_fields(request)

@@ -49,6 +49,7 @@ from import_export.widgets import Widget
 from python_calamine import CalamineWorkbook
 
 from cases import previews, tallies
+from cases.contact_access import may_enter_contact_details
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
@@ -1358,6 +1359,7 @@ class PersonImport(SheetImport):
         else:
             # The name found the relative, perhaps in another spelling: it stays as it is.
             cells = {**cells, "full_name": ""}
+        cells = self._refuse_blind_contact_cells(kinship.relative, number, cells, errors)
         read = self.read_cells(kinship, cells, RELATIVE_COLUMNS, errors, prefix)
         if not name:
             errors.append(
@@ -1371,6 +1373,25 @@ class PersonImport(SheetImport):
                 errors += _validation_messages(invalid, columns, type(instance))
         if new or read.changed:
             plan.related.append((kinship, new, read.changed))
+
+    def _refuse_blind_contact_cells(
+        self, relative: Relative, number: int, cells: dict, errors: list[str]
+    ) -> dict:
+        """The relative's cells without its contact details if the user may not enter them
+        (cases.contact_access): the row is refused whatever their values, before they are
+        compared with the recorded ones, so the preview never says whether a guess was right."""
+        if self.user is None or may_enter_contact_details(self.user, relative):
+            return cells
+        filled = [c.name for c in RELATIVE_COLUMNS if c.contact and cell_text(cells.get(c.name))]
+        if filled:
+            errors.append(
+                gettext(
+                    "Relative %(n)d: only users allowed to see relatives' contact details may "
+                    "set or change those of a relative already recorded; leave %(columns)s empty."
+                )
+                % {"n": number, "columns": ", ".join(f"relative_{number}_{n}" for n in filled)}
+            )
+        return {**cells, **dict.fromkeys(filled, "")}
 
     def _kin_named(self, person: DetainedPerson, name: str) -> Kinship | None:
         key = name_key(name)

@@ -1,0 +1,89 @@
+"""Who may read and who may enter relatives' contact details (DESIGN.md, Privacy 5): one rule.
+
+Every path that shows, filters, orders, searches, exports or imports relatives asks here: the
+changelists' URL lookups and ordering (cases.admin_lookups), search, list filters and
+autocomplete, the forms and inlines, the history pages, the exports and the persons import.
+A field hidden from a user is hidden whole: its value, and whatever a filter, an order or a
+comparison with it would tell.
+"""
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models.constants import LOOKUP_SEP
+
+from cases.models import Relative
+from cases.roles import APP_LABEL, CONTACT_DETAILS
+
+CONTACT_PERMISSION = f"{APP_LABEL}.{CONTACT_DETAILS}"
+ADD_RELATIVE_PERMISSION = f"{APP_LABEL}.add_relative"
+
+# Each model's fields that only holders of CONTACT_PERMISSION may read.
+RESTRICTED_FIELDS: dict[type[models.Model], frozenset[str]] = {
+    Relative: frozenset(Relative.CONTACT_FIELDS),
+}
+
+
+def restricted_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields of `model` readable only with the permission, whoever asks."""
+    # simple-history's copy of a model (Relative.history.model) holds the same values.
+    model = getattr(model, "instance_type", model)
+    return RESTRICTED_FIELDS.get(model._meta.concrete_model, frozenset())
+
+
+def may_read_contact_details(user) -> bool:
+    """Whether `user` may read relatives' phone, email and address (nobody signed in: no)."""
+    return user is not None and user.has_perm(CONTACT_PERMISSION)
+
+
+def hidden_fields(user, model: type[models.Model]) -> frozenset[str]:
+    """The fields of `model` that `user` may not read."""
+    if may_read_contact_details(user):
+        return frozenset()
+    return restricted_fields(model)
+
+
+def may_enter_contact_details(user, relative: Relative | None = None) -> bool:
+    """Whether a form or a sheet may take (and show back) a relative's contact details.
+
+    A new relative's, from anyone who may add relatives: they are the ones typing them. A
+    recorded relative's, only from those who may read them: writing blind would overwrite
+    what the user cannot see, and "no change" against "changed" would tell them what it is.
+    """
+    if relative is None or relative.pk is None:
+        return user is not None and user.has_perm(ADD_RELATIVE_PERMISSION)
+    return may_read_contact_details(user)
+
+
+def path_reads_hidden_field(user, model: type[models.Model], path: str) -> bool:
+    """Whether a lookup or an ordering ('kinships__relative__phone__startswith', '-phone',
+    'petitioners__email') reads a field of `model`, or of a model it reaches through its
+    relations, that `user` may not read. Whatever follows that field (a lookup, a transform,
+    a typo) does not matter: it is refused as a whole."""
+    if may_read_contact_details(user):
+        return False
+    for part in path.lstrip("-").split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # the fields end here: lookups and transforms follow, or nothing
+        if field.name in restricted_fields(model):
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+def ordering_reads_hidden_field(user, model: type[models.Model], ordering) -> bool:
+    """Like path_reads_hidden_field, for one item of an ordering: a path or an expression
+    (F("phone"), Lower("phone").desc()) whose field references are checked each."""
+    if isinstance(ordering, str):
+        return path_reads_hidden_field(user, model, ordering)
+    if isinstance(ordering, models.F):
+        return path_reads_hidden_field(user, model, ordering.name)
+    sources = getattr(ordering, "get_source_expressions", lambda: [])()
+    return any(
+        ordering_reads_hidden_field(user, model, source)
+        for source in sources
+        if source is not None
+    )
