@@ -228,7 +228,7 @@ def _sealed(raw: io.BufferedWriter, passphrase: str | None) -> Iterator[io.RawIO
         return
     writer = encryption.EncryptingWriter(raw, passphrase)
     yield writer
-    writer.close()  # not on an error: the partial file is deleted then
+    writer.finish()  # not after an error: the partial file is deleted then
 
 
 def source_files_count(using: str = DEFAULT_DB_ALIAS) -> int:

@@ -77,8 +77,9 @@ def _nonce(number: int, last: bool) -> bytes:
 
 
 class EncryptingWriter(io.RawIOBase):
-    """A writable stream that encrypts into `out`, a seekable file opened for writing; close()
-    seals the last chunk and writes the total size into the header."""
+    """A writable stream that encrypts into `out`, a seekable file opened for writing; finish()
+    seals the last chunk and writes the total size into the header (a file left unfinished by
+    an error has no header: it opens as no backup at all)."""
 
     def __init__(self, out: BinaryIO, passphrase: str):
         super().__init__()
@@ -88,7 +89,7 @@ class EncryptingWriter(io.RawIOBase):
         key, self.header_key = _keys(passphrase, self.salt, self.log_n)
         self.aead = AESGCM(key)
         self.start = out.tell()
-        self.out.write(b"\0" * HEADER_BYTES)  # filled in by close(), once the size is known
+        self.out.write(b"\0" * HEADER_BYTES)  # filled in by finish(), once the size is known
         self.pending = bytearray()
         self.number = 0
 
@@ -103,16 +104,14 @@ class EncryptingWriter(io.RawIOBase):
             del self.pending[:CHUNK_BYTES]
         return len(data)
 
-    def close(self) -> None:
-        if self.closed:
-            return
+    def finish(self) -> None:
         self._seal(bytes(self.pending), last=True)
         end = self.out.tell()
         fields = MAGIC + _FIELDS.pack(self.log_n, self.salt, end - self.start)
         self.out.seek(self.start)
         self.out.write(fields + hmac.digest(self.header_key, fields, "sha256"))
         self.out.seek(end)
-        super().close()
+        self.close()
 
     def _seal(self, plaintext: bytes, last: bool) -> None:
         self.out.write(self.aead.encrypt(_nonce(self.number, last), plaintext, None))

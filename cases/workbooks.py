@@ -6,10 +6,12 @@ cell at XFD1048576 in a 1.5 KB file asks for 512 GB and aborts the process, one 
 takes 4.5 GB. openpyxl's read-only mode streams, but takes 3.8 s for the same 10,000 rows.
 
 So every XML part of the workbook first goes through expat, streaming, which stops at the first
-cell holding a value beyond the limits (about 0.5 s per 10,000 rows of 39 columns); calamine
-then reads a copy of exactly the parts that were checked. A copy, because calamine's zip reader
-does not stop at the size a member declares, where Python's does: the original archive could
-hold more than what was checked.
+cell holding a value beyond the limits; calamine then reads a copy of exactly the parts that
+were checked. A copy, because calamine's zip reader does not stop at the size a member
+declares, where Python's does: the original archive could hold more than what was checked.
+Reading 10,000 rows of 39 columns takes 1.2 s of CPU instead of 0.34 s (measured on a busy
+machine; importing them takes 5 s or more), and a hostile file is refused in milliseconds.
+The sheet's declared dimension is not trusted: it may be left out, and calamine ignores it.
 
 What is checked, and why it is enough: calamine places a cell at the position its `r` attribute
 names and gives it a value only from an element inside it; a cell without `r` gets a position
@@ -18,6 +20,7 @@ cell holding a value must name its position (Excel, LibreOffice, Google Sheets a
 always do).
 """
 
+import functools
 import io
 import re
 import zipfile
@@ -117,6 +120,8 @@ class _CellCheck:
         self.cell_opened = False
         # Forced to UTF-8, as calamine reads: a part in another encoding is refused.
         self.parser = expat.ParserCreate(encoding="UTF-8")
+        # Attributes as a flat list, not a dict per element (parsing: 1.0 s -> 0.8 s).
+        self.parser.ordered_attributes = True
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         # No document type, hence no entities to expand: no XLSX part has one.
@@ -128,13 +133,14 @@ class _CellCheck:
     def close(self) -> None:
         self.parser.Parse(b"", True)
 
-    def _start(self, name: str, attributes: dict[str, str]) -> None:
+    def _start(self, name: str, attributes: list[str]) -> None:
         if self.cell_opened:  # the first element inside a cell: it holds a value
             self.cell_opened = False
             self._check(self.open_cell)
-        if name == "c" or name.endswith(":c"):
+        if name == "c" or name[-2:] == ":c":
             self.cell_opened = True
-            self.open_cell = attributes.get("r")
+            names = attributes[::2]
+            self.open_cell = attributes[names.index("r") * 2 + 1] if "r" in names else None
 
     def _end(self, name: str) -> None:
         self.cell_opened = False
@@ -146,7 +152,7 @@ class _CellCheck:
         if match is None:
             raise NotAWorkbook(f"a cell's position is {reference[:20]!r}")
         letters, digits = match.groups()
-        column = column_index_from_string(letters) if len(letters) <= 3 else FAR
+        column = _column_number(letters)
         row = int(digits) if len(digits) <= 9 else FAR
         if row == 0:
             raise NotAWorkbook("a cell is in row 0")
@@ -156,3 +162,9 @@ class _CellCheck:
     @staticmethod
     def _refuse_doctype(*args) -> None:
         raise NotAWorkbook("a part declares a document type")
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_number(letters: str) -> int:
+    # A sheet uses few columns, each in every row: openpyxl's conversion once per column.
+    return column_index_from_string(letters) if len(letters) <= 3 else FAR

@@ -182,7 +182,7 @@ def rewrite(source: Path, target: Path, change) -> Path:
     with open(target, "wb") as raw:
         writer = encryption.EncryptingWriter(raw, PASSPHRASE)
         writer.write(gzip.compress(("\n".join(change(lines)) + "\n").encode()))
-        writer.close()
+        writer.finish()
     return target
 
 
