@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import encryption, stats
+from cases.management import passphrase
 from cases.models import (
     Authority,
     DetainedPerson,
@@ -350,6 +351,24 @@ def test_export_without_a_passphrase_or_a_terminal_is_refused_and_writes_nothing
     with pytest.raises(CommandError, match="set BACKUP_PASSPHRASE.*--unencrypted"):
         call_command("export_backup", str(tmp_path / "backup"))
     assert list(tmp_path.iterdir()) == []
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_passphrase_typed_in_the_terminal_is_asked_twice(tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKUP_PASSPHRASE")
+    monkeypatch.setattr(passphrase.sys, "stdin", _Terminal())
+    typed = iter([PASSPHRASE, PASSPHRASE + "!", PASSPHRASE, PASSPHRASE])
+    monkeypatch.setattr(passphrase.getpass, "getpass", lambda prompt: next(typed))
+
+    with pytest.raises(CommandError, match="The two passphrases differ. Nothing was written."):
+        call_command("export_backup", str(tmp_path / "backup"))
+    assert list(tmp_path.iterdir()) == []
+    call_command("export_backup", str(tmp_path / "backup"), verbosity=0)
+    assert plaintext(tmp_path / "backup").startswith(b'{"format": "casetracker-backup"')
 
 
 def test_export_with_a_short_passphrase_is_refused(tmp_path, monkeypatch):
