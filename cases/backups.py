@@ -1,26 +1,35 @@
-"""Whole-register backups: one gzip-compressed JSON Lines file, restored into an empty database.
+"""Whole-register backups: one gzip-compressed JSON Lines file, encrypted with a passphrase
+(cases/encryption.py), restored into an empty database.
 
 The file holds every row of the cases app (history included), the user accounts with their
-password hashes and two-factor devices, the groups, and the admin's action log: it is as
-sensitive as the database.
+password hashes, two-factor devices and backup codes, the groups, and the admin's action log:
+it is as sensitive as the database, hence encrypted unless asked otherwise.
 Uploaded source files are not in it, only their paths. Rows are written in primary-key order
-with no timestamp, so exporting the same data twice gives the same bytes.
+with no timestamp, so exporting the same data twice gives the same plaintext (and, unencrypted,
+the same bytes).
 
 Line 1 is a header (format, version, applied migrations, rows per model); every other line is
 one row as Django's "jsonl" serializer writes it.
+
+A restore reads the file twice: once to check all of it (every chunk authentic, the gzip stream
+whole, every line a row, as many rows as the header lists), then to restore it in one
+transaction. Both readings stream, within a bound on the unpacked size and on each line, so a
+small file that unpacks to gigabytes is refused in bounded memory.
 """
 
+import contextlib
 import datetime
 import gzip
 import io
 import json
 import os
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
@@ -41,12 +50,14 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
-from cases import tallies
+from cases import encryption, tallies
 from cases.models import Authority, Place, Source, Tally, TallyEntry, TallyProfile, TallyReach
 
 FORMAT = "casetracker-backup"
 VERSION = 1
 BATCH_SIZE = 500
+# The longest row a restore reads: the largest text of a register is far shorter.
+MAX_LINE_BYTES = 16 * 1024 * 1024
 
 # Their ids differ from one database to the next (migrate creates them): refer to them by name.
 NATURAL_KEY_MODELS = (ContentType, Permission)
@@ -152,13 +163,20 @@ def _applied_migrations(using: str, app_labels: Iterable[str]) -> dict[str, list
     }
 
 
-def export_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    """Write the whole register to `path` (gzip, readable by its owner only); return the
-    number of rows per model."""
+def export_backup(
+    path: Path, passphrase: str | None, using: str = DEFAULT_DB_ALIAS
+) -> dict[str, int]:
+    """Write the whole register to `path`, readable by its owner only, encrypted with
+    `passphrase` (None: in clear); return the number of rows per model."""
     connection = connections[using]
     backed_up = backup_models()
     partial = path.with_name(path.name + ".partial")
     outermost = not connection.in_atomic_block
+    if path.is_symlink():
+        raise BackupError(
+            _("%(path)s is a symbolic link: write the backup to a plain file name.")
+            % {"path": path}
+        )
     try:
         with transaction.atomic(using=using):
             if outermost and connection.vendor == "postgresql":
@@ -172,11 +190,11 @@ def export_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
                 "migrations": _applied_migrations(using, {m._meta.app_label for m in backed_up}),
                 "rows": counts,
             }
-            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             # mtime=0 and no file name in the gzip header: the same data gives the same bytes.
             with (
-                open(descriptor, "wb") as raw,
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as compressed,
+                _new_private_file(partial) as raw,
+                _sealed(raw, passphrase) as sealed,
+                gzip.GzipFile(filename="", mode="wb", fileobj=sealed, mtime=0) as compressed,
                 io.TextIOWrapper(compressed, encoding="utf-8", newline="\n") as text,
             ):
                 text.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
@@ -193,6 +211,26 @@ def export_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return counts
 
 
+def _new_private_file(path: Path) -> io.BufferedWriter:
+    """A file created for this backup alone, readable by its owner only: never a file that
+    was there (whatever its mode) and never through a symbolic link."""
+    # What an interrupted export left behind, or a link someone put in its place, goes: the
+    # link itself is removed, not what it points to.
+    path.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    return open(os.open(path, flags, 0o600), "wb")
+
+
+@contextlib.contextmanager
+def _sealed(raw: io.BufferedWriter, passphrase: str | None) -> Iterator[io.RawIOBase]:
+    if passphrase is None:
+        yield raw
+        return
+    writer = encryption.EncryptingWriter(raw, passphrase)
+    yield writer
+    writer.finish()  # not after an error: the partial file is deleted then
+
+
 def source_files_count(using: str = DEFAULT_DB_ALIAS) -> int:
     """How many sources have an uploaded file (the backup holds the paths, not the files)."""
     return Source.objects.using(using).exclude(file="").count()
@@ -201,16 +239,91 @@ def source_files_count(using: str = DEFAULT_DB_ALIAS) -> int:
 # --- Import -----------------------------------------------------------------------------------
 
 
-def _open_lines(path: Path) -> io.TextIOWrapper:
+def _cannot_read(path: Path, error: OSError) -> BackupError:
+    return BackupError(
+        _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror or error}
+    )
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether the backup at `path` needs a passphrase."""
     try:
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="\n")
+        with open(path, "rb") as raw:
+            return encryption.is_encrypted(raw.read(len(encryption.MAGIC)))
     except OSError as error:
-        raise BackupError(
-            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror or error}
-        ) from None
+        raise _cannot_read(path, error) from None
 
 
-def _read_header(lines: io.TextIOWrapper) -> dict:
+def max_unpacked_bytes() -> int:
+    return int(getattr(settings, "BACKUP_MAX_UNPACKED_MB", 4096)) * 1024 * 1024
+
+
+class _Lines:
+    """The lines of a backup, read within bounds: memory and time stay bounded whatever the
+    file unpacks to (a 2 MB gzip file of one line reached 4.3 GB of memory)."""
+
+    def __init__(self, unpacked: gzip.GzipFile):
+        self.unpacked = unpacked
+        self.most_bytes = max_unpacked_bytes()
+        self.read_bytes = 0
+        self.number = 0
+
+    def readline(self) -> str:
+        line = self.unpacked.readline(MAX_LINE_BYTES + 1)
+        self.read_bytes += len(line)
+        self.number += 1
+        if self.read_bytes > self.most_bytes:
+            raise BackupError(
+                _(
+                    "The backup unpacks to more than %(mb)d MB (BACKUP_MAX_UNPACKED_MB): it is "
+                    "no backup of this register, or the limit is set too low for it. Nothing "
+                    "was changed."
+                )
+                % {"mb": self.most_bytes // (1024 * 1024)}
+            )
+        if len(line) > MAX_LINE_BYTES:
+            raise ValueError(
+                _("line %(number)d is longer than %(mb)d MB")
+                % {"number": self.number, "mb": MAX_LINE_BYTES // (1024 * 1024)}
+            )
+        return line.decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        while line := self.readline():
+            yield line
+
+
+class _BackupFile:
+    """A backup to read, once or more, with the keys stretched from its passphrase once."""
+
+    def __init__(self, path: Path, passphrase: str | None):
+        self.path = path
+        self.passphrase = passphrase
+        self.keys: encryption.Keys | None = None
+
+    @contextlib.contextmanager
+    def lines(self) -> Iterator[_Lines]:
+        with contextlib.ExitStack() as stack:
+            try:
+                raw = stack.enter_context(open(self.path, "rb"))
+            except OSError as error:
+                raise _cannot_read(self.path, error) from None
+            encrypted = encryption.is_encrypted(raw.read(len(encryption.MAGIC)))
+            raw.seek(0)
+            source: io.BufferedIOBase = raw
+            if encrypted:
+                if self.passphrase is None:
+                    raise BackupError(
+                        _("%(path)s is encrypted: give its passphrase.") % {"path": self.path}
+                    )
+                reader = encryption.DecryptingReader(raw, self.passphrase, self.keys)
+                self.keys = reader.keys
+                source = io.BufferedReader(reader, encryption.CHUNK_BYTES)
+            with gzip.GzipFile(fileobj=source, mode="rb") as unpacked:
+                yield _Lines(unpacked)
+
+
+def _read_header(lines: _Lines) -> dict:
     not_a_backup = ValueError(_("it does not start with a casetracker backup header"))
     try:
         header = json.loads(lines.readline())
@@ -286,6 +399,12 @@ def _check_empty(backed_up: list[type[models.Model]], using: str) -> None:
         )
 
 
+def _unlisted_rows(label: str) -> BackupError:
+    return BackupError(
+        _("The backup holds rows of %(label)s that its header does not list.") % {"label": label}
+    )
+
+
 class _Loader:
     """Insert deserialized rows in batches, exactly as they were: no save() logic, no signals,
     no history entries, timestamps kept."""
@@ -301,10 +420,7 @@ class _Loader:
         obj = deserialized.object
         model = type(obj)
         if model not in self.allowed:
-            raise BackupError(
-                _("The backup holds rows of %(label)s that its header does not list.")
-                % {"label": _label(model)}
-            )
+            raise _unlisted_rows(_label(model))
         self.pending[model].append(obj)
         self.counts[_label(model)] += 1
         for name, pks in deserialized.m2m_data.items():
@@ -370,13 +486,45 @@ def _advance_sequence(cursor, connection, table: str, value: int) -> None:
         cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, value])
 
 
-def import_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    """Restore a backup into an empty database, all or nothing; return the rows per model."""
+def _check_whole(backup: _BackupFile) -> dict:
+    """Read all of the backup without writing anything: its header, then every line as a row
+    of a model the header lists, as many as it lists. Returns the header."""
+    with backup.lines() as lines:
+        header = _read_header(lines)
+        _models_named(header["rows"].keys())
+        expected = header["rows"]
+        found: Counter[str] = Counter()
+        for line in lines:
+            row = json.loads(line)
+            label = row.get("model") if isinstance(row, dict) else None
+            if not isinstance(label, str):
+                raise ValueError(_("line %(number)d is not a row") % {"number": lines.number})
+            if label not in expected:
+                raise _unlisted_rows(label[:100])
+            found[label] += 1
+            if found[label] > expected[label]:
+                break  # more than listed: said below, without reading the rest
+        _check_counts(expected, found)
+    return header
+
+
+def import_backup(
+    path: Path,
+    passphrase: str | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+    check_only: bool = False,
+) -> dict[str, int]:
+    """Restore a backup into an empty database, all or nothing, once all of it has been
+    checked; return the rows per model. `check_only`: check, and restore nothing."""
     unreadable = _(
         "%(path)s is not a complete casetracker backup (%(error)s). Nothing was changed."
     )
+    backup = _BackupFile(path, passphrase)
     try:
-        with _open_lines(path) as lines:
+        header = _check_whole(backup)
+        if check_only:
+            return dict(header["rows"])
+        with backup.lines() as lines:
             header = _read_header(lines)
             backed_up = _models_named(header["rows"].keys())
             _check_same_migrations(header, using)
@@ -396,7 +544,25 @@ def import_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
                 tallies.rebuild(using)
     except BackupError:
         raise
-    except (EOFError, zlib.error, UnicodeDecodeError, ValueError, DeserializationError) as error:
+    except encryption.WrongPassphrase:
+        raise BackupError(
+            _(
+                "The passphrase does not open %(path)s (or the file's first bytes were "
+                "altered). Nothing was changed."
+            )
+            % {"path": path}
+        ) from None
+    except encryption.Altered:
+        raise BackupError(
+            _(
+                "%(path)s was altered or damaged after it was written: a part of it fails its "
+                "check. Nothing was changed."
+            )
+            % {"path": path}
+        ) from None
+    except (EOFError, encryption.CutOff) as error:
+        raise BackupError(unreadable % {"path": path, "error": _describe(error)}) from None
+    except (zlib.error, UnicodeDecodeError, ValueError, DeserializationError) as error:
         raise BackupError(unreadable % {"path": path, "error": _describe(error)}) from None
     except OSError as error:  # gzip.BadGzipFile among them
         raise BackupError(unreadable % {"path": path, "error": error}) from None
@@ -409,7 +575,7 @@ def import_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, EOFError):
+    if isinstance(error, EOFError | encryption.CutOff):
         return _("the file ends too early: it was cut off")
     if isinstance(error, json.JSONDecodeError | DeserializationError):
         return _("a line is not a valid row: %(error)s") % {"error": error.__cause__ or error}

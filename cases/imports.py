@@ -22,7 +22,6 @@ import logging
 import operator
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -46,9 +45,9 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 from import_export.fields import Field
 from import_export.widgets import Widget
-from python_calamine import CalamineWorkbook
+from openpyxl.utils.cell import get_column_letter
 
-from cases import previews, tallies
+from cases import previews, tallies, workbooks
 from cases.contact_access import may_enter_contact_details
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
@@ -84,6 +83,11 @@ def max_upload_bytes() -> int:
 def max_rows() -> int:
     # One request imports at most this many rows: 10,000 take a few seconds.
     return int(getattr(settings, "IMPORT_MAX_ROWS", 20000))
+
+
+def max_columns() -> int:
+    # A person with 20 relatives takes 175 columns; the rest leaves room for columns of notes.
+    return int(getattr(settings, "IMPORT_MAX_COLUMNS", 250))
 
 
 # --- Errors --------------------------------------------------------------------------------------
@@ -868,16 +872,17 @@ def _sheet(rows: Iterable[list], notices: list[str]) -> Sheet:
             _("The first row must hold the column names: download the template to see them.")
         )
     width = len(headers)
+    last_row = max_rows() + 1
     body = []
     for number, cells in enumerate(rows, start=2):
         cells = list(cells[:width]) + [None] * (width - len(cells))
-        if any(cell_text(cell) for cell in cells):
+        first = next((i for i, cell in enumerate(cells) if cell_text(cell)), None)
+        # Blank rows below the limit are let through as long as a full sheet would take: a
+        # file of blank lines would otherwise keep the server busy (10 MB of them: 15 s).
+        if number > last_row and (first is not None or number > 2 * last_row):
+            raise _beyond_limits(_cell_name(number, (first or 0) + 1), number)
+        if first is not None:
             body.append((number, cells))
-        if len(body) > max_rows():
-            raise SheetError(
-                _("The sheet has more than %(max)d rows: split it into several files.")
-                % {"max": max_rows()}
-            )
     if not body:
         raise SheetError(_("The sheet has column names but no rows to import."))
     return Sheet(list(headers), body, notices)
@@ -917,11 +922,16 @@ def _csv_rows(text: str) -> Iterable[list]:
     # Excel in Russian or Kazakh saves CSV with semicolons.
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = max_columns()
     number = 0
     try:
         for row in reader:
             number += 1
-            yield row
+            # Empty cells to the right are what Excel writes for a wider used range: left out.
+            if len(row) > columns and "".join(row[columns:]).strip():
+                first = next(i for i, cell in enumerate(row) if i >= columns and cell.strip())
+                raise _beyond_limits(_cell_name(number, first + 1), number)
+            yield row[:columns]
     except csv.Error:
         raise SheetError(
             _(
@@ -933,24 +943,54 @@ def _csv_rows(text: str) -> Iterable[list]:
 
 
 def _xlsx_rows(data: bytes, limit: int) -> list[list]:
-    """The first sheet's rows, from A1, empty rows kept so that row numbers match Excel's.
-
-    calamine (Rust) reads 10,000 rows in well under a second, where openpyxl takes several.
-    """
+    """The first sheet's rows, from A1, empty rows kept so that row numbers match Excel's;
+    a cell beyond the limits is refused before the grid is built (cases/workbooks.py)."""
+    limits = workbooks.Limits(
+        rows=max_rows() + 1, columns=max_columns(), unpacked_bytes=20 * limit
+    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > 20 * limit:
-            raise SheetError(
-                _("The workbook is too large once unpacked: split it into smaller files.")
+        return workbooks.first_sheet_rows(data, limits)
+    except workbooks.CellBeyondLimits as error:
+        raise _beyond_limits(error.reference, error.row) from None
+    except workbooks.TooLargeUnpacked:
+        raise SheetError(
+            _("The workbook is too large once unpacked: split it into smaller files.")
+        ) from None
+    except workbooks.UnplacedCell:
+        raise SheetError(
+            _(
+                "This workbook was written by a program that leaves out where its cells stand: "
+                "open it in Excel or LibreOffice, save it as .xlsx and upload it again."
             )
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except SheetError:
-        raise
-    except Exception:  # noqa: BLE001 - a damaged workbook fails in many ways inside the reader
-        logger.info("An uploaded workbook could not be read", exc_info=True)
+        ) from None
+    except workbooks.NotAWorkbook as error:
+        logger.info("An uploaded workbook could not be read: %s", error)
         raise SheetError(_("This file is not a valid Excel workbook (.xlsx).")) from None
+
+
+def _cell_name(row: int, column: int) -> str:
+    # Past ZZZ (a CSV row of 18,278 cells) the name stays at ZZZ: still beyond the limit.
+    return f"{get_column_letter(min(column, 18278))}{row}"
+
+
+def _beyond_limits(cell: str, row: int) -> SheetError:
+    """The whole sheet is refused for one cell too far down or right: nothing is read past
+    the limits, so memory and time stay bounded whatever the file declares."""
+    if row > max_rows() + 1:
+        return SheetError(
+            _(
+                "The sheet goes on beyond row %(last)d (cell %(cell)s): at most %(max)d rows "
+                "are imported at once. Split it into several files, or delete what lies below."
+            )
+            % {"last": max_rows() + 1, "cell": cell, "max": max_rows()}
+        )
+    return SheetError(
+        _(
+            "The sheet goes on beyond column %(last)s (cell %(cell)s): at most %(max)d columns "
+            "are imported. Delete the columns that are not needed."
+        )
+        % {"last": get_column_letter(max_columns()), "cell": cell, "max": max_columns()}
+    )
 
 
 # --- The report of an import ---------------------------------------------------------------------

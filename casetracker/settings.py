@@ -172,9 +172,14 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Evidence files uploaded to a Source: size limit in megabytes.
 SOURCE_MAX_UPLOAD_MB = envint("SOURCE_MAX_UPLOAD_MB", "25")
-# Spreadsheet imports: largest file in megabytes, most rows in one sheet.
+# Spreadsheet imports: largest file in megabytes, most rows and columns in one sheet (a cell
+# beyond them refuses the sheet before it is read into memory).
 IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "10")
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", "250")
+# A backup being restored may unpack to this many megabytes at most (10,000 cases with their
+# history unpack to about 80 MB): a small file that unpacks to more is refused unread.
+BACKUP_MAX_UNPACKED_MB = envint("BACKUP_MAX_UNPACKED_MB", "4096")
 # A checked sheet waits for its confirmation among the private files, not in the system's
 # temporary folder, and is deleted after a day at most (cases/previews.py).
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.previews.PrivatePreviewStorage"

@@ -1,10 +1,12 @@
-"""Backups: export, restore into an empty database, export again, and get the same file; a bad
-file or a database that already holds data is refused and nothing changes."""
+"""Backups: encrypted by default, written safely, checked whole before anything is restored;
+export, restore into an empty database, export again, and get the same file; a bad file or a
+database that already holds data is refused and nothing changes."""
 
 import datetime
 import functools
 import gzip
 import importlib
+import io
 import json
 import stat
 from io import StringIO
@@ -20,7 +22,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import stats
+from cases import encryption, stats
+from cases.management import passphrase
 from cases.models import (
     Authority,
     DetainedPerson,
@@ -42,8 +45,10 @@ from tests.factories import (
     make_user,
     place,
 )
+from tests.memory import run_with_memory_cap
 
 PASSWORD = "correct horse battery"  # what tests.factories.make_user gives everyone
+PASSPHRASE = "four words for the backup"
 TOTP_KEY = "3132333435363738393031323334353637383930"
 seed_migration = importlib.import_module("cases.migrations.0002_seed_places_and_authorities")
 
@@ -70,6 +75,13 @@ def wipe_database() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
     seed_reference_lists()
+
+
+@pytest.fixture(autouse=True)
+def _passphrase(monkeypatch):
+    # As a scheduled backup gets it; stretched cheaply here (2**10, not 2**17: 1 ms, not 1 s).
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(encryption, "SCRYPT_LOG_N", 10)
 
 
 @pytest.fixture(autouse=True)
@@ -145,8 +157,8 @@ def build_register() -> dict:
     return {"wife": wife, "brother": brother, "kairat": kairat, "coordinator": coordinator}
 
 
-def export(path: Path) -> bytes:
-    call_command("export_backup", str(path), verbosity=0)
+def export(path: Path, *options: str) -> bytes:
+    call_command("export_backup", str(path), *options, verbosity=0)
     return path.read_bytes()
 
 
@@ -155,23 +167,52 @@ def restore(path: Path) -> None:
     call_command("import_backup", str(path), verbosity=0)
 
 
+def plaintext(path: Path) -> bytes:
+    """What a backup holds once decrypted and unpacked."""
+    with open(path, "rb") as raw:
+        if encryption.is_encrypted(raw.read(len(encryption.MAGIC))):
+            raw.seek(0)
+            reader = io.BufferedReader(encryption.DecryptingReader(raw, PASSPHRASE))
+            return gzip.decompress(reader.read())
+        return gzip.decompress(path.read_bytes())
+
+
 def rewrite(source: Path, target: Path, change) -> Path:
-    """Copy a backup, letting `change` edit its list of lines."""
-    lines = gzip.decompress(source.read_bytes()).decode().splitlines()
-    target.write_bytes(gzip.compress(("\n".join(change(lines)) + "\n").encode()))
+    """Copy a backup, letting `change` edit its list of lines, and encrypt it again."""
+    lines = plaintext(source).decode().splitlines()
+    with open(target, "wb") as raw:
+        writer = encryption.EncryptingWriter(raw, PASSPHRASE)
+        writer.write(gzip.compress(("\n".join(change(lines)) + "\n").encode()))
+        writer.finish()
     return target
 
 
 # --- A restore gives back the register --------------------------------------------------------
 
 
-def test_export_after_restore_is_byte_for_byte_the_first_export(tmp_path):
+def test_unencrypted_export_after_restore_is_byte_for_byte_the_first_export(tmp_path):
     build_register()
-    first = export(tmp_path / "first.jsonl.gz")
+    first = export(tmp_path / "first.jsonl.gz", "--unencrypted")
 
     restore(tmp_path / "first.jsonl.gz")
 
-    assert export(tmp_path / "second.jsonl.gz") == first
+    assert export(tmp_path / "second.jsonl.gz", "--unencrypted") == first
+
+
+def test_backup_is_encrypted_by_default_and_shows_no_name_phone_or_secret(tmp_path):
+    build_register()
+    data = export(tmp_path / "backup")
+    clear = export(tmp_path / "clear.jsonl.gz", "--unencrypted")
+
+    assert not data.startswith(b"\x1f\x8b")  # not even gzip: nothing unpacks it
+    for secret in ["Қайрат Дәуітхан", "+7 701 555 0101", "aigul@example.org", TOTP_KEY, "md5$"]:
+        assert secret.encode() not in data
+    # The same rows inside, in the same order: only the encryption differs from one file to
+    # the next (a new salt each time).
+    assert plaintext(tmp_path / "backup") == gzip.decompress(clear)
+    assert b"+7 701 555 0101" in gzip.decompress(clear)
+    assert export(tmp_path / "again") != data
+    assert plaintext(tmp_path / "again") == plaintext(tmp_path / "backup")
 
 
 def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
@@ -303,6 +344,83 @@ def test_export_into_a_missing_folder_is_refused(tmp_path):
         call_command("export_backup", str(tmp_path / "no" / "backup.jsonl.gz"))
 
 
+def test_export_without_a_passphrase_or_a_terminal_is_refused_and_writes_nothing(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("BACKUP_PASSPHRASE")
+    with pytest.raises(CommandError, match="set BACKUP_PASSPHRASE.*--unencrypted"):
+        call_command("export_backup", str(tmp_path / "backup"))
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_passphrase_typed_in_the_terminal_is_asked_twice(tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKUP_PASSPHRASE")
+    monkeypatch.setattr(passphrase.sys, "stdin", _Terminal())
+    typed = iter([PASSPHRASE, PASSPHRASE + "!", PASSPHRASE, PASSPHRASE])
+    monkeypatch.setattr(passphrase.getpass, "getpass", lambda prompt: next(typed))
+
+    with pytest.raises(CommandError, match="The two passphrases differ. Nothing was written."):
+        call_command("export_backup", str(tmp_path / "backup"))
+    assert list(tmp_path.iterdir()) == []
+    call_command("export_backup", str(tmp_path / "backup"), verbosity=0)
+    assert plaintext(tmp_path / "backup").startswith(b'{"format": "casetracker-backup"')
+
+
+def test_export_with_a_short_passphrase_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", "secret")
+    with pytest.raises(CommandError, match="too short: use at least 12 characters"):
+        call_command("export_backup", str(tmp_path / "backup"))
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- The file is written where asked, and nowhere else ------------------------------------------
+
+
+def test_export_refuses_a_symbolic_link_as_its_file(tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("someone else's file")
+    (tmp_path / "backup").symlink_to(elsewhere)
+
+    with pytest.raises(CommandError, match="is a symbolic link"):
+        call_command("export_backup", str(tmp_path / "backup"))
+    assert elsewhere.read_text() == "someone else's file"
+    assert (tmp_path / "backup").is_symlink()
+
+
+def test_a_link_named_like_the_partial_file_is_not_followed(tmp_path):
+    # Planted where the export writes before renaming: it redirected the whole backup.
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("someone else's file")
+    (tmp_path / "backup.partial").symlink_to(elsewhere)
+    build_register()
+
+    export(tmp_path / "backup")
+
+    assert elsewhere.read_text() == "someone else's file"
+    backup = tmp_path / "backup"
+    assert not backup.is_symlink() and stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert b"+7 701 555 0101" in plaintext(backup)
+    assert not (tmp_path / "backup.partial").exists()
+
+
+def test_a_partial_file_left_readable_by_all_still_gives_a_private_backup(tmp_path):
+    # An interrupted export's leftover, or one made by someone else: its mode was kept.
+    leftover = tmp_path / "backup.partial"
+    leftover.write_bytes(b"an interrupted export")
+    leftover.chmod(0o644)
+    build_register()
+
+    export(tmp_path / "backup")
+
+    assert stat.S_IMODE((tmp_path / "backup").stat().st_mode) == 0o600
+    assert b"+7 701 555 0101" in plaintext(tmp_path / "backup")
+
+
 # --- Bad input is refused and changes nothing -------------------------------------------------
 
 
@@ -343,6 +461,77 @@ def test_gzip_file_that_is_not_a_backup_is_refused(backup, tmp_path):
     with pytest.raises(CommandError, match="not a complete casetracker backup"):
         call_command("import_backup", str(other))
     assert_nothing_restored()
+
+
+def test_restore_without_the_passphrase_is_refused(backup, monkeypatch):
+    monkeypatch.delenv("BACKUP_PASSPHRASE")
+    with pytest.raises(CommandError, match="encrypted: set BACKUP_PASSPHRASE to its passphrase"):
+        call_command("import_backup", str(backup))
+    assert_nothing_restored()
+
+
+def test_wrong_passphrase_is_refused_and_nothing_is_written(backup, monkeypatch):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", "four words for the backup.")
+    with pytest.raises(CommandError, match="The passphrase does not open"):
+        call_command("import_backup", str(backup))
+    assert_nothing_restored()
+
+
+@pytest.mark.parametrize("where", [0.5, 0.99])
+def test_one_altered_byte_is_refused_and_nothing_is_written(backup, tmp_path, where):
+    data = bytearray(backup.read_bytes())
+    data[int(len(data) * where)] ^= 0x01
+    altered = tmp_path / "altered"
+    altered.write_bytes(data)
+
+    with pytest.raises(CommandError, match="was altered or damaged after it was written"):
+        call_command("import_backup", str(altered))
+    assert_nothing_restored()
+
+
+def test_check_reads_the_whole_backup_and_restores_nothing(backup, tmp_path):
+    out = StringIO()
+    call_command("import_backup", str(backup), "--check", stdout=out)
+
+    assert "is whole: " in out.getvalue()
+    assert_nothing_restored()
+    cut = tmp_path / "cut"
+    cut.write_bytes(backup.read_bytes()[:-1])
+    with pytest.raises(CommandError, match="cut off"):
+        call_command("import_backup", str(cut), "--check")
+
+
+def test_a_gzip_bomb_is_refused_in_bounded_memory(tmp_path):
+    # 512 KB that unpack to one line of 512 MB (a 2 MB one reached 4.3 GB before failing).
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(b"a" * 2**20) * 512)  # gzip members one after the other
+    code = f"""
+        from pathlib import Path
+        from cases.backups import BackupError, import_backup
+        try:
+            import_backup(Path({str(path)!r}))
+        except BackupError as error:
+            print(error)
+    """
+
+    result = run_with_memory_cap(code, tmp_path)
+
+    assert result.returncode == 0, result.stderr[-1500:]
+    assert "line 1 is longer than 16 MB" in result.stdout
+
+
+def test_a_backup_that_unpacks_past_the_limit_is_refused_before_restoring(tmp_path, settings):
+    settings.BACKUP_MAX_UNPACKED_MB = 1
+    header = {"format": "casetracker-backup", "version": 1, "migrations": {}}
+    header["rows"] = {"auth.group": 10**9}
+    row = {"model": "auth.group", "pk": 1, "fields": {"name": "x", "permissions": []}}
+    lines = [json.dumps(header)] + [json.dumps(row)] * 40_000
+    path = tmp_path / "large.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+    with pytest.raises(CommandError, match="unpacks to more than 1 MB"):
+        call_command("import_backup", str(path))
+    assert not Group.objects.filter(name="x").exists()
 
 
 def test_truncated_backup_is_refused_and_nothing_is_written(backup, tmp_path):

@@ -462,7 +462,31 @@ def test_sheet_over_the_row_limit_is_refused(settings):
     report = import_persons(csv_bytes([["full_name"]] + [[f"Person {i}"] for i in range(4)]))
 
     assert [e.message for e in report.errors] == [
-        "The sheet has more than 3 rows: split it into several files."
+        "The sheet goes on beyond row 4 (cell A5): at most 3 rows are imported at once. Split "
+        "it into several files, or delete what lies below."
+    ]
+
+
+def test_csv_cell_past_the_column_limit_is_refused_naming_it(settings):
+    settings.IMPORT_MAX_COLUMNS = 3
+    rows = [["full_name", "status", "notes"], ["Айгүл", "camp", "", "", "stray"]]
+    report = import_persons(csv_bytes(rows), dry_run=False)
+
+    assert [e.message for e in report.errors] == [
+        "The sheet goes on beyond column C (cell E2): at most 3 columns are imported. Delete "
+        "the columns that are not needed."
+    ]
+    assert not DetainedPerson.objects.exists()
+
+
+def test_csv_of_millions_of_blank_lines_is_refused_after_twice_the_row_limit(settings):
+    # Each blank line costs the reader as much as a row: 10 MB of them took 15 s.
+    settings.IMPORT_MAX_ROWS = 100
+    report = import_persons(b"full_name\n" + b"\n" * 5_000_000 + b"Someone\n")
+
+    assert [e.message for e in report.errors] == [
+        "The sheet goes on beyond row 101 (cell A203): at most 100 rows are imported at once. "
+        "Split it into several files, or delete what lies below."
     ]
 
 
