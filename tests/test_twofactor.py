@@ -7,7 +7,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.invitations import InvitationError, create_invitation, invitation_path
 from cases.models import Invitation
+from cases.roles import sync_groups
 from cases.twofactor import BACKUP_CODE_COUNT, replace_backup_codes
 from tests.factories import make_user
 
@@ -642,3 +643,19 @@ def test_admin_action_needs_the_permission_to_invite(client, settings):
     assert b"create_invitations" not in page.content
     assert not Invitation.objects.exists()
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db
+def test_a_coordinator_who_may_see_users_may_invite(client, settings):
+    settings.REQUIRE_2FA = False
+    sync_groups()
+    coordinator = make_user("coordinator", perms=("auth.view_user",))
+    coordinator.groups.add(Group.objects.get(name="Coordinator"))
+    client.force_login(coordinator)
+
+    page = client.get(reverse("admin:auth_user_changelist"))
+    response = run_invite_action(client, make_user("alice"))
+
+    assert b'value="create_invitations"' in page.content
+    assert response.status_code == 200
+    assert Invitation.objects.get().created_by == coordinator
