@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases import admin_users  # noqa: F401 - staff accounts and their invitations
 from cases.admin_filters import (
     DetentionYearFilter,
     HeldFilter,

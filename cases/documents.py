@@ -2,9 +2,11 @@
 
 Files live in private storage (settings.STORAGES["default"]), which no URL serves; the one way
 out is `source_file`, which asks for a login and the permission cases.view_source
-(DESIGN.md, Privacy 6).
+(DESIGN.md, Privacy 6). On disk a file has a random name and only its owner may read it
+(FILE_UPLOAD_PERMISSIONS); the name it was uploaded with is kept in Source.original_name.
 """
 
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from pathlib import PurePath
@@ -131,6 +133,16 @@ def validate_upload(file: UploadedFile) -> None:
         )
 
 
+def original_file_name(file: UploadedFile) -> str:
+    """The uploaded file's own name, fit to keep and to give back in a download header."""
+    name = PurePath((file.name or "").replace("\\", "/")).name
+    # Control and format characters (line breaks, right-to-left overrides that disguise
+    # an extension) have no place in a file name.
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    field = Source._meta.get_field("original_name")
+    return name.strip()[: field.max_length]
+
+
 def source_file_url(source: Source) -> str:
     """Where a user allowed to see sources downloads the source's file."""
     return reverse("source-file", args=[source.pk])
@@ -139,12 +151,13 @@ def source_file_url(source: Source) -> str:
 class _LinkedFile:
     """A stored file shown by the upload widget, linking to the checked download view."""
 
-    def __init__(self, file, url: str) -> None:
+    def __init__(self, file, url: str, name: str) -> None:
         self.file = file
         self.url = url
+        self.name = name
 
     def __str__(self) -> str:
-        return str(self.file)
+        return self.name
 
 
 class PrivateFileInput(AdminFileWidget):
@@ -154,11 +167,13 @@ class PrivateFileInput(AdminFileWidget):
     """
 
     download_url = ""
+    # The name the file was uploaded with (the one on disk is random).
+    file_name = ""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         if context["widget"]["is_initial"]:
-            context["widget"]["value"] = _LinkedFile(value, self.download_url)
+            context["widget"]["value"] = _LinkedFile(value, self.download_url, self.file_name)
         return context
 
 
@@ -191,6 +206,8 @@ class SourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "file" in self.fields and self.instance.pk:
             self.fields["file"].widget.download_url = source_file_url(self.instance)
+            if self.instance.file:
+                self.fields["file"].widget.file_name = self.instance.download_name
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
@@ -198,6 +215,16 @@ class SourceForm(forms.ModelForm):
         if isinstance(file, UploadedFile):
             validate_upload(file)
         return file
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The name goes with the file: a new upload brings its own, a cleared file takes its
+        # name away (it may name a person).
+        if "file" in self.changed_data:
+            file = self.cleaned_data.get("file")
+            self.instance.original_name = (
+                original_file_name(file) if isinstance(file, UploadedFile) else ""
+            )
 
 
 def source_file(request: HttpRequest, source_id: int) -> HttpResponse:
@@ -216,7 +243,8 @@ def source_file(request: HttpRequest, source_id: int) -> HttpResponse:
     reads = Reads(request.user)
     reads.add(ReadEvent.Kind.DOWNLOADED, source, source_cases(source))
     reads.save()
-    response = FileResponse(handle, as_attachment=True, filename=PurePath(source.file.name).name)
+    # Django writes a name outside ASCII as RFC 6266's filename*=utf-8''…, which browsers read.
+    response = FileResponse(handle, as_attachment=True, filename=source.download_name)
     response["X-Content-Type-Options"] = "nosniff"
     add_never_cache_headers(response)
     return response

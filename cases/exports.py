@@ -2,9 +2,12 @@
 
 The columns of each sheet are defined once, in cases/imports.py, so that an exported sheet can
 be imported again. This module holds what only export needs: escaping against formula injection,
-and obeying cases.contact_access: relatives' contact details leave only with those allowed to
-read them, and the filters of an exported list obey the same rule as the list's own.
+CSV as Excel in Russian and Kazakh reads it, and obeying cases.contact_access: relatives'
+contact details leave only with those allowed to read them, and the filters of an exported list
+obey the same rule as the list's own.
 """
+
+import csv
 
 from django.utils.text import slugify
 from django.utils.timezone import localdate
@@ -23,7 +26,22 @@ from cases.readlog import CONTACT_FIELDS, Reads, contact_columns, filters_for_lo
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_ESCAPE = "'"
 
-SHEET_FORMATS = [CSV, XLSX]
+
+class SemicolonCSV(CSV):
+    """CSV for Excel in Russian and Kazakh, which splits lines on semicolons: cells separated by
+    `;`, and every text cell in quotes, so that a `;` inside a name or a note stays in its cell
+    rather than starting a new one (which could begin with "=" and run as a formula).
+
+    The import reads it back (cases.imports picks the delimiter of the header line).
+    """
+
+    def export_data(self, dataset, **kwargs):
+        kwargs.setdefault("delimiter", ";")
+        kwargs.setdefault("quoting", csv.QUOTE_NONNUMERIC)
+        return super().export_data(dataset, **kwargs)
+
+
+SHEET_FORMATS = [SemicolonCSV, XLSX]
 EXPORT_CHUNK_SIZE = 2000
 
 

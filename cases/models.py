@@ -4,7 +4,10 @@ Read DESIGN.md beside the code: names, choices and rules here are the ones it gi
 """
 
 import datetime
+import re
 import secrets
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -837,8 +840,17 @@ OUTCOME_STATUS: dict[str, str | None] = {
 # --- Evidence and published figures -----------------------------------------------------------
 
 
+# An extension kept on disk: short letters and digits (the upload check allows only known types).
+_SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}")
+
+
 def source_upload_path(instance: "Source", filename: str) -> str:
-    return f"sources/{timezone.now():%Y/%m}/{filename}"
+    """A random name on disk: the uploader's name for a file often names a person, so it stays
+    in the database (Source.original_name), never in a folder listing (DESIGN.md, Privacy 6)."""
+    extension = PurePath(filename).suffix.lower()
+    if not _SAFE_EXTENSION.fullmatch(extension):
+        extension = ""
+    return f"sources/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
 class Source(TimeStamped):
@@ -873,6 +885,8 @@ class Source(TimeStamped):
     title = models.CharField(_("title"), max_length=300)
     url = models.URLField(_("web address"), max_length=500, blank=True)
     file = models.FileField(_("file"), upload_to=source_upload_path, blank=True)
+    # The name the file had when uploaded, given back with the download.
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     dated = models.DateField(_("dated"), null=True, blank=True, validators=[not_in_future])
     language = models.CharField(_("language"), max_length=20, blank=True)
     notes = models.TextField(_("notes (private)"), blank=True)
@@ -891,6 +905,12 @@ class Source(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_name(self) -> str:
+        """The file's name for the person downloading it: as uploaded, for files stored before
+        original names were kept, the name on disk."""
+        return self.original_name or PurePath(self.file.name).name
 
 
 class PublishedFigure(Multilingual, TimeStamped):
@@ -1061,7 +1081,7 @@ class ReadEvent(models.Model):
     downloaded a document or exported a list, and when.
 
     Append-only: save() adds a row but never changes one, delete() refuses, and on PostgreSQL a
-    trigger refuses UPDATE and DELETE whatever the client (migration 0007). Rows never change,
+    trigger refuses UPDATE and DELETE whatever the client (migration 0008). Rows never change,
     hence no updated_at.
     """
 
@@ -1137,3 +1157,69 @@ class ReadEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly(_("The read log is append-only: its rows are never deleted."))
+
+
+# --- Enrolment invitations ----------------------------------------------------------------------
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self) -> "InvitationQuerySet":
+        """Invitations that can still be used: not used yet, not expired."""
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(TimeStamped):
+    """A single-use link by which a staff member sets up two-factor login (cases/invitations.py).
+
+    A password alone must not let anyone add a second factor to an account: a coordinator hands
+    out this link instead. Only the SHA-256 of its random token is stored, so reading this table
+    (or a backup) gives no working link.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        USED = "used", _("used")
+        EXPIRED = "expired", _("expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("user"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("enrolment invitation")
+        verbose_name_plural = _("enrolment invitations")
+        constraints = [
+            # A new invitation closes the user's older ones by expiring them at that moment.
+            models.CheckConstraint(
+                condition=Q(expires_at__gte=models.F("created_at")),
+                name="invitation_expiry_not_before_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("invitation for %(user)s") % {"user": self.user}
+
+    @property
+    def state(self) -> "Invitation.State":
+        if self.used_at is not None:
+            return self.State.USED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.OPEN

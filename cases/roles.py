@@ -23,6 +23,9 @@ CASE_MODELS = (
 )
 REFERENCE_MODELS = ("place", "authority", "publishedfigure")
 
+# Enrolment invitations for new staff (cases/invitations.py), made by the action on users.
+INVITATIONS = ("add", "view", "delete")
+
 # Relatives' phone, email and address (DESIGN.md, Privacy 5).
 CONTACT_DETAILS = "view_contact_details"
 # Verifying a case and deciding whether it is counted publicly (DetainedPerson.Meta.permissions):
@@ -47,6 +50,7 @@ ROLES: dict[str, frozenset[str]] = {
     "Coordinator": frozenset(
         _codenames(("add", "change", "delete", "view"), CASE_MODELS)
         | _codenames(("add", "change", "view"), REFERENCE_MODELS)
+        | _codenames(INVITATIONS, ("invitation",))
         | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG}
     ),
     # Lawyers and researchers: read, never change.

@@ -15,7 +15,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from cases.twofactor import AdminTwoFactorLoginForm, admin_context, is_verified
@@ -24,7 +24,13 @@ from cases.twofactor import AdminTwoFactorLoginForm, admin_context, is_verified
 SIGNED_IN_AT = "signed_in_at"
 
 # The pages a session signed in by password alone may see: where it gets its second factor.
-TWO_FACTOR_URL_NAMES = ("account_login", "account_logout", "two_factor", "two_factor_backup_codes")
+TWO_FACTOR_URL_NAMES = (
+    "account_login",
+    "account_logout",
+    "account_invitation",
+    "two_factor",
+    "two_factor_backup_codes",
+)
 
 
 class TwoFactorAdminSite(AdminSite):
@@ -60,10 +66,17 @@ class TwoFactorRequiredMiddleware:
             settings.REQUIRE_2FA
             and request.user.is_authenticated
             and not is_verified(request.user)
-            and request.path not in {reverse(name) for name in TWO_FACTOR_URL_NAMES}
+            and not self.is_two_factor_page(request)
         ):
             return redirect_to_login(request.get_full_path(), reverse("two_factor"))
         return self.get_response(request)
+
+    @staticmethod
+    def is_two_factor_page(request: HttpRequest) -> bool:
+        try:
+            return resolve(request.path_info).url_name in TWO_FACTOR_URL_NAMES
+        except Resolver404:
+            return False
 
 
 class SessionMaxAgeMiddleware:

@@ -596,7 +596,9 @@ def csv_safe(value) -> str:
 def csv_lines(statistics: Statistics) -> Iterator[str]:
     """/statistics.csv, one row per cell (the totals first), for labelled statistics."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every cell in quotes: a spreadsheet that splits on ";" (Excel in Russian and Kazakh) keeps a
+    # label containing one in its cell.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
 
     def line(*values) -> str:
         buffer.seek(0)

@@ -1,9 +1,11 @@
 """Two-factor login: setting up an authenticator app, verifying a session, backup codes.
 
 With REQUIRE_2FA the admin login asks for the password and a code. Someone who has no
-authenticator app set up yet signs in with the password alone at /account/login/ and lands on
+authenticator app set up yet opens the invitation link a coordinator gave them
+(cases/invitations.py), signs in with the password at /account/login/ and lands on
 /account/two-factor/: a QR code to scan, a code to confirm it, then ten backup codes shown once.
-Until a code verifies it, such a session sees nothing else (cases.security).
+Without an invitation the password alone leads to a page saying to ask for one. Until a code
+verifies it, a session signed in by password sees nothing else (cases.security).
 """
 
 from base64 import b32encode
@@ -13,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import logout as sign_out
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import ValidationError
@@ -31,6 +34,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
+from cases import invitations
+from cases.models import Invitation
+
 BACKUP_CODE_COUNT = 10
 # Device names are stored data, shown to coordinators in the admin; not translated.
 APP_DEVICE_NAME = "Authenticator app"
@@ -41,8 +47,8 @@ NEW_CODES_SESSION_KEY = "two_factor_new_backup_codes"
 WRONG_CODE = _("That code is not right. Check that your phone's clock is correct and try again.")
 TOO_MANY_TRIES = _("Too many wrong codes. Wait a minute, then try again.")
 NO_DEVICE = _(
-    "Two-factor login is not set up for this account yet. "
-    "Use “First sign-in? Set up two-factor login” below."
+    "Two-factor login is not set up for this account yet. Open the invitation link your "
+    "coordinator gave you; if you have none, ask your coordinator for one."
 )
 
 
@@ -163,7 +169,11 @@ class PasswordLoginView(LoginView):
         return reverse("two_factor")
 
     def get_context_data(self, **kwargs):
-        return {**admin_context(self.request), **super().get_context_data(**kwargs)}
+        return {
+            **admin_context(self.request),
+            **super().get_context_data(**kwargs),
+            "invited": invitations.SESSION_KEY in self.request.session,
+        }
 
 
 login = PasswordLoginView.as_view()
@@ -180,9 +190,11 @@ def next_url(request: HttpRequest) -> str:
     return reverse("admin:index")
 
 
-def _page(request: HttpRequest, template: str, title, **context) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, title, status: int = 200, **context
+) -> HttpResponse:
     context = {**admin_context(request), "title": title, "next": next_url(request), **context}
-    return render(request, f"twofactor/{template}", context)
+    return render(request, f"twofactor/{template}", context, status=status)
 
 
 def _with_next(request: HttpRequest, name: str) -> HttpResponse:
@@ -197,7 +209,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not is_verified(user) and user_has_device(user):
         return _verify(request)
     if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
-        return _enrol(request)
+        # A new authenticator app needs a session that already passed a second factor (a
+        # backup code) or a coordinator's invitation: never the password alone.
+        if is_verified(user):
+            return _enrol(request, invitation=None)
+        invitation = invitations.pending_invitation(request)
+        if invitation is None:
+            return _invitation_needed(request)
+        return _enrol(request, invitation)
     if request.method == "POST" and "new_backup_codes" in request.POST:
         request.session[NEW_CODES_SESSION_KEY] = replace_backup_codes(user)
         return _with_next(request, "two_factor_backup_codes")
@@ -218,15 +237,25 @@ def _verify(request: HttpRequest) -> HttpResponse:
     return _page(request, "verify.html", _("Enter your code"), form=form)
 
 
-def _enrol(request: HttpRequest) -> HttpResponse:
+def _invitation_needed(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request, "invitation_needed.html", _("Ask your coordinator for an invitation"), status=403
+    )
+
+
+def _enrol(request: HttpRequest, invitation: Invitation | None) -> HttpResponse:
     user = request.user
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
     form = CodeForm(user, request.POST or None, device=device)
     if form.is_valid():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        with transaction.atomic():
+            # Used or expired since the page was shown (another browser with the same link).
+            if invitation is not None and not invitations.use_invitation(request, invitation):
+                return _invitation_needed(request)
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
         otp_login(request, device)
         request.session[NEW_CODES_SESSION_KEY] = replace_backup_codes(user)
         return _with_next(request, "two_factor_backup_codes")
@@ -248,3 +277,27 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     if not codes:
         return redirect("two_factor")
     return _page(request, "backup_codes.html", _("Your backup codes"), codes=codes)
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation link: remembered in this browser, then on to sign in and set up the app."""
+    invitation = invitations.find_invitation(token)
+    if invitation is None or invitation.state != Invitation.State.OPEN:
+        return _invitation_refused(request, invitation)
+    if request.user.is_authenticated and request.user.pk != invitation.user_id:
+        sign_out(request)
+    invitations.remember_invitation(request, invitation)
+    if request.user.is_authenticated:
+        return redirect("two_factor")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': reverse('two_factor')})}")
+
+
+def _invitation_refused(request: HttpRequest, invitation: Invitation | None) -> HttpResponse:
+    if invitation is None:
+        status, problem = 404, _("This invitation link is not valid: check it was copied whole.")
+    elif invitation.state == Invitation.State.USED:
+        status, problem = 410, _("This invitation link has already been used.")
+    else:
+        status, problem = 410, _("This invitation link has expired.")
+    title = _("This invitation cannot be used")
+    return _page(request, "invitation_refused.html", title, status=status, problem=problem)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cases.middleware.PrivatePagesNoStoreMiddleware",
     "cases.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,7 +77,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "cases.middleware.AdminNoStoreMiddleware",
     # django-axes turns a refused login into its lockout page: it must stay last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,6 +149,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Only the app's own account may read private files or list their folders: another account on
+# the server (a backup agent, a compromised service) gets nothing. DESIGN.md, Privacy 6.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 ADMIN_URL = os.getenv("ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/"):

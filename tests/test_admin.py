@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.invitations import create_invitation
 from cases.models import (
     Authority,
     DatePrecision,
@@ -62,6 +63,7 @@ class PagesRenderTests(AdminTestCase):
             label_en="Applications", value=915, as_of=datetime.date(2018, 1, 1), source_name="MFA"
         )
         Group.objects.create(name="advocates")
+        create_invitation(self.bob, created_by=self.alice)
 
         for model, model_admin in admin.site._registry.items():
             with self.subTest(model=model.__name__):

@@ -7,7 +7,8 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from cases.demo import GENERATED_PERSON, GENERATED_RELATIVE, WIFE_NAME_LATIN
 from cases.models import (
@@ -301,3 +302,22 @@ def test_running_create_demo_user_twice_keeps_one_user_with_a_new_password(fast_
     assert first != second
     assert can_log_in(second)
     assert not can_log_in(first)
+
+
+def test_demo_user_gets_a_working_link_to_set_up_two_factor_login(settings, fast_hashing):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    output = create_demo_user()
+
+    line = re.search(r"^Two-factor setup \(optional here\): (\S+)$", output, re.MULTILINE)
+    link = line.group(1)
+    assert link.startswith("http://127.0.0.1:8000/account/invitation/")
+    client = Client()
+    response = client.get(link.removeprefix("http://127.0.0.1:8000"), follow=True)
+    client.post(
+        response.redirect_chain[-1][0],
+        {"username": "advocate", "password": printed_password(output)},
+    )
+    assert b"two-factor-qr" in client.get(reverse("two_factor")).content

@@ -1,15 +1,20 @@
+import importlib
 import io
+import re
+import stat
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePath
+from urllib.parse import quote, unquote
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from cases.documents import SourceForm, validate_upload
-from cases.models import Source
+from cases.models import Source, source_upload_path
 from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +37,14 @@ def _password_login_is_enough(settings):
 
 @pytest.fixture
 def source():
-    source = Source(person=make_person("Қайрат Дәуітхан"), title="Testimony")
-    source.file.save("testimony.pdf", ContentFile(SECRET))
-    return source
+    return uploaded("testimony.pdf", SECRET)
+
+
+def uploaded(name: str, data: bytes) -> Source:
+    """A source whose file was uploaded through the admin's form."""
+    form = upload_form(name, data)
+    assert form.is_valid(), form.errors
+    return form.save()
 
 
 def download(client, source, user=None):
@@ -104,6 +114,158 @@ def test_unknown_source_is_not_found(client):
     client.force_login(user)
     response = client.get(reverse("source-file", args=[999999]), secure=True)
     assert response.status_code == 404
+
+
+# --- Private files on disk ----------------------------------------------------------------------
+
+NAMED_AFTER_A_PERSON = "Кайрат Дәуітхан, куәлік.pdf"
+
+
+def test_stored_file_and_its_folders_are_readable_by_the_app_only(private_storage):
+    source = uploaded("testimony.pdf", SECRET)
+
+    path = private_storage / source.file.name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    folder = path.parent
+    while True:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        if folder == private_storage:
+            break
+        folder = folder.parent
+
+
+def test_file_is_stored_under_a_random_name_keeping_its_type(private_storage):
+    first = uploaded(NAMED_AFTER_A_PERSON, SECRET)
+    second = uploaded(NAMED_AFTER_A_PERSON, SECRET)
+
+    for source in (first, second):
+        assert re.fullmatch(r"sources/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", source.file.name)
+    assert first.file.name != second.file.name
+
+
+def test_no_name_on_disk_holds_the_uploaded_name(private_storage):
+    uploaded(NAMED_AFTER_A_PERSON, SECRET)
+    uploaded("Aigul Serikkyzy letter.docx", docx_bytes())
+
+    names = [path.name for path in private_storage.rglob("*")]
+    assert len(names) == 5  # sources/, its year and month, two files
+    for word in ("Кайрат", "Дәуітхан", "куәлік", "Aigul", "Serikkyzy", "letter"):
+        assert not any(word.casefold() in name.casefold() for name in names)
+
+
+def test_original_name_is_kept_for_the_download(client):
+    source = uploaded(NAMED_AFTER_A_PERSON, SECRET)
+
+    response = download(client, source, make_user("alice", perms=("cases.view_source",)))
+
+    assert source.original_name == NAMED_AFTER_A_PERSON
+    assert content(response) == SECRET
+    # RFC 6266 and RFC 5987: a name outside ASCII goes as UTF-8, percent-encoded.
+    disposition = response["Content-Disposition"]
+    assert disposition == "attachment; filename*=utf-8''" + quote(NAMED_AFTER_A_PERSON)
+    assert unquote(disposition.split("''", 1)[1]) == NAMED_AFTER_A_PERSON
+
+
+def test_ascii_name_with_quotes_is_escaped_in_the_download(client):
+    source = uploaded('the "letter".pdf', SECRET)
+
+    response = download(client, source, make_user("alice", perms=("cases.view_source",)))
+
+    assert response["Content-Disposition"] == r'attachment; filename="the \"letter\".pdf"'
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("letter\n.pdf", "letter.pdf"),
+        ("Кайрат\u202efdp.pdf", "Кайратfdp.pdf"),  # a right-to-left override disguising the type
+        ("C:\\Users\\aigul\\Кайрат.pdf", "Кайрат.pdf"),
+    ],
+)
+def test_control_characters_and_folders_are_dropped_from_the_kept_name(client, name, kept):
+    source = uploaded(name, SECRET)
+
+    response = download(client, source, make_user("alice", perms=("cases.view_source",)))
+
+    assert source.original_name == kept
+    assert response.status_code == 200
+
+
+def test_clearing_the_file_forgets_its_name(source):
+    form = SourceForm(
+        instance=source,
+        data={
+            "person": source.person_id,
+            "kind": Source.Kind.OTHER,
+            "title": "Testimony",
+            "file-clear": "on",
+        },
+    )
+    assert form.is_valid(), form.errors
+    source = form.save()
+
+    assert not source.file
+    assert source.original_name == ""
+
+
+def test_replacing_the_file_keeps_the_new_name(source):
+    form = SourceForm(
+        instance=source,
+        data={"person": source.person_id, "kind": Source.Kind.OTHER, "title": "Testimony"},
+        files={"file": SimpleUploadedFile("второе.png", PNG)},
+    )
+    assert form.is_valid(), form.errors
+
+    assert form.save().original_name == "второе.png"
+
+
+def test_upload_field_shows_the_original_name_not_the_one_on_disk():
+    source = uploaded(NAMED_AFTER_A_PERSON, SECRET)
+
+    html = SourceForm(instance=source)["file"].as_widget()
+
+    assert f">{escape(NAMED_AFTER_A_PERSON)}</a>" in html
+    assert PurePath(source.file.name).stem not in html
+
+
+def test_file_stored_before_random_names_still_downloads_under_its_name(client, private_storage):
+    # Stored by an earlier version: under the uploader's name, no original name recorded.
+    person = make_person("Қайрат Дәуітхан")
+    source = Source.objects.create(
+        person=person, title="Old testimony", file="sources/2024/05/Кайрат.pdf"
+    )
+    (private_storage / "sources/2024/05").mkdir(parents=True)
+    (private_storage / "sources/2024/05/Кайрат.pdf").write_bytes(SECRET)
+
+    response = download(client, source, make_user("alice", perms=("cases.view_source",)))
+
+    assert content(response) == SECRET
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("Кайрат.pdf")
+
+
+def test_migration_keeps_the_names_of_files_stored_before_it():
+    migration = importlib.import_module("cases.migrations.0009_private_files_and_invitations")
+    source = Source.objects.create(
+        person=make_person(), title="Old testimony", file="sources/2024/05/Кайрат.pdf"
+    )
+    web_page = Source.objects.create(person=source.person, title="A web page only")
+
+    migration.keep_names_of_stored_files(django_apps, None)
+
+    source.refresh_from_db()
+    web_page.refresh_from_db()
+    assert source.original_name == "Кайрат.pdf"
+    assert web_page.original_name == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "extension"),
+    [("Кайрат.PDF", ".pdf"), ("photo.jpeg", ".jpeg"), ("a.p h p", ""), ("noextension", "")],
+)
+def test_only_a_short_plain_extension_is_kept_on_disk(name, extension):
+    path = source_upload_path(Source(), name)
+
+    assert re.fullmatch(rf"sources/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}{re.escape(extension)}", path)
 
 
 # --- Uploads ----------------------------------------------------------------------------------

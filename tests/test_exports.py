@@ -47,7 +47,7 @@ def rows_of(data: bytes, fmt: str = CSV) -> list[list[str]]:
     if fmt == XLSX:
         sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
         return [[c.value if c.value is not None else "" for c in row] for row in sheet.iter_rows()]
-    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    return list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
 
 
 def as_dicts(rows: list[list[str]]) -> list[dict[str, str]]:
@@ -97,6 +97,26 @@ def test_plain_cells_are_left_as_they_are():
     assert escape_formula("Айгүл") == "Айгүл"
     assert escape_formula("2018-03") == "2018-03"
     assert escape_formula(1985) == 1985
+
+
+# A name with what ends a cell or a line in CSV, and a formula behind the semicolon.
+AWKWARD = 'Айгүл; =HYPERLINK("http://example.com/") , "Ана"\nекінші жол'
+
+
+def test_csv_keeps_every_cell_whole_for_excel_that_splits_on_semicolons(client):
+    make_person(AWKWARD, name_latin="Aigul; Serikkyzy", birth_year=1985)
+    client.force_login(make_user("coordinator", superuser=True))
+
+    data = export(client, DetainedPerson, CSV)
+
+    # Excel in Russian and Kazakh reads a CSV file as semicolon-separated.
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
+    assert len(rows) == 2 and len(rows[1]) == len(rows[0])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["full_name"], row["name_latin"]) == (AWKWARD, "Aigul; Serikkyzy")
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in rows[1])
+    # Every cell is quoted (the sheet's cells are all text).
+    assert ';"Aigul; Serikkyzy";' in data.decode() and ';"1985";' in data.decode()
 
 
 # --- Contact details -----------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_filters_narrow_the_page_and_the_files_alike(client, population, query, 
     page = client.get("/" + query).content.decode()
 
     assert data["totals"]["persons"] == persons
-    assert f"totals,persons,Persons documented,{persons},false" in csv_text
+    assert f'"totals","persons","Persons documented","{persons}","false"' in csv_text
     assert re.search(rf"<dd>\s*{persons}\s*</dd>", page)
 
 
@@ -280,6 +280,20 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, population):
     labels = [row[2] for row in rows if row[0] == "place"]
     assert '\'=HYPERLINK("http://evil.example","x")' in labels
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_csv_quotes_every_cell_so_a_label_stays_whole(client, population):
+    ili = place("ili")
+    ili.name_en = 'Ili; "Kazakh" prefecture,\nnorth'
+    ili.save()
+
+    text = client.get("/statistics.csv").content.decode()
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert {len(row) for row in rows} == {5}
+    assert 'Ili; "Kazakh" prefecture,\nnorth' in [row[2] for row in rows if row[0] == "place"]
+    assert all(line.startswith('"') for line in text.splitlines() if line.startswith(("'", "t")))
+    assert text.startswith('"breakdown","key","label","count","suppressed"\r\n')
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])

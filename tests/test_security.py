@@ -13,9 +13,13 @@ from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases.invitations import create_invitation, invitation_path
+from cases.middleware import ACCOUNT_URL
 from cases.security import SIGNED_IN_AT, client_ip
 from tests.factories import make_user
 
@@ -172,6 +176,88 @@ def test_admin_pages_are_never_stored_but_public_ones_may_be(client):
 
     assert "no-store" in admin_page["Cache-Control"]
     assert "no-store" not in public_page.get("Cache-Control", "")
+
+
+def account_urls() -> list[str]:
+    """Every URL of the sign-in and two-factor part, as casetracker/urls.py mounts it."""
+    account = next(
+        entry for entry in get_resolver().url_patterns if str(entry.pattern) == ACCOUNT_URL
+    )
+    return [
+        reverse(pattern.name, kwargs={name: "x" for name in pattern.pattern.converters})
+        for pattern in account.url_patterns
+    ]
+
+
+def test_the_account_part_is_enumerated_whole():
+    assert set(account_urls()) >= {
+        reverse("account_login"),
+        reverse("account_logout"),
+        reverse("two_factor"),
+        reverse("two_factor_backup_codes"),
+        reverse("account_invitation", args=["x"]),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "password_only"])
+def test_every_account_page_is_never_stored(client, settings, signed_in):
+    settings.REQUIRE_2FA = True
+    make_user("alice")
+    if signed_in:
+        try_login(client, PASSWORD, url=reverse("account_login"))
+
+    for url in account_urls():
+        for response in (client.get(url), client.get(url.rstrip("/"))):
+            assert "no-store" in response.get("Cache-Control", ""), (url, response.status_code)
+
+
+@pytest.mark.django_db
+def test_the_pages_with_the_app_secret_and_the_backup_codes_are_never_stored(client, settings):
+    settings.REQUIRE_2FA = True
+    user = make_user("alice")
+    _invitation, token = create_invitation(user)
+    client.get(invitation_path(token))
+    try_login(client, PASSWORD, url=reverse("account_login"))
+
+    enrolment = client.get(reverse("two_factor"))
+    device = TOTPDevice.objects.get(user=user)
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    confirmed = client.post(reverse("two_factor"), {"otp_token": f"{code:06d}"}, follow=True)
+
+    assert b"two-factor-secret" in enrolment.content
+    assert b"Your backup codes" in confirmed.content
+    for response in (enrolment, confirmed):
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/account/login/", "/admin/login/"])
+def test_a_failed_sign_in_and_the_lockout_page_are_never_stored(client, url):
+    make_user("alice")
+
+    responses = [try_login(client, WRONG, url=url) for _ in range(5)]
+
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
+    for response in responses:
+        assert "no-store" in response["Cache-Control"]
+
+
+# --- Refused requests ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_nul_byte_in_the_query_is_refused_with_one_log_line(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.get("/?place=Kairat%00Dauitkhan")
+
+    assert response.status_code == 400
+    assert b"The request could not be understood." in response.content
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
+    assert record.getMessage() == "NUL byte in the query string: /"
+    assert "Kairat" not in caplog.text and "Traceback" not in caplog.text
 
 
 # --- Sessions -------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Create the demo superuser `advocate`, or give it a new password: `make run` calls this."""
+"""Create the demo superuser `advocate`, or give it a new password: `make run` calls this.
+
+It also prints an invitation link for setting up two-factor login (cases/invitations.py), which
+the demo (DEBUG, REQUIRE_2FA off) does not need but lets one try.
+"""
 
 import secrets
 
@@ -6,6 +10,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
+
+from cases.invitations import create_invitation, invitation_path
 
 USERNAME = "advocate"
 LOCAL_URL = "http://127.0.0.1:8000/"
@@ -36,3 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(_("Username: %(username)s") % {"username": USERNAME})
         self.stdout.write(_("Password: %(password)s") % {"password": password})
         self.stdout.write(_("Admin: %(url)s") % {"url": LOCAL_URL + settings.ADMIN_URL})
+        if not user_has_device(user):
+            _invitation, token = create_invitation(user)
+            link = LOCAL_URL.rstrip("/") + invitation_path(token)
+            self.stdout.write(_("Two-factor setup (optional here): %(url)s") % {"url": link})
