@@ -33,6 +33,9 @@ CONTACT_DETAILS = "view_contact_details"
 VERIFY_CASES = "verify_case"
 # Who read what (ReadEvent): coordinators read the log; nobody can change it.
 READ_LOG = "view_readevent"
+# The staff accounts, to invite new staff (the action on users, cases/admin_users.py). Another
+# app's permission is named with its app label.
+STAFF_ACCOUNTS = "auth.view_user"
 
 
 def _codenames(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
@@ -51,7 +54,7 @@ ROLES: dict[str, frozenset[str]] = {
         _codenames(("add", "change", "delete", "view"), CASE_MODELS)
         | _codenames(("add", "change", "view"), REFERENCE_MODELS)
         | _codenames(INVITATIONS, ("invitation",))
-        | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG}
+        | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG, STAFF_ACCOUNTS}
     ),
     # Lawyers and researchers: read, never change.
     "Viewer": frozenset(_codenames(("view",), CASE_MODELS + REFERENCE_MODELS)),
@@ -61,9 +64,9 @@ ROLES: dict[str, frozenset[str]] = {
 class UnknownPermissions(Exception):
     """A role names a permission the database does not have (migrations not run?)."""
 
-    def __init__(self, codenames: set[str]):
-        self.codenames = sorted(codenames)
-        super().__init__(", ".join(f"{APP_LABEL}.{name}" for name in self.codenames))
+    def __init__(self, keys: set[tuple[str, str]]):
+        self.codenames = sorted(codename for _app, codename in keys)
+        super().__init__(", ".join(f"{app}.{codename}" for app, codename in sorted(keys)))
 
 
 @dataclass
@@ -81,6 +84,12 @@ class GroupChange:
         return self.created or bool(self.added or self.removed)
 
 
+def _key(name: str) -> tuple[str, str]:
+    """(app label, codename) of a role's permission: 'view_user' here, or 'auth.view_user'."""
+    app, _dot, codename = name.rpartition(".")
+    return app or APP_LABEL, codename
+
+
 def _label(permission: Permission) -> str:
     return f"{permission.content_type.app_label}.{permission.codename}"
 
@@ -88,12 +97,15 @@ def _label(permission: Permission) -> str:
 @transaction.atomic
 def sync_groups(roles: dict[str, frozenset[str]] = ROLES) -> list[GroupChange]:
     """Create the role groups and give each exactly its listed permissions, removing others."""
-    wanted = set().union(*roles.values())
+    wanted = {_key(name) for name in set().union(*roles.values())}
+    found = Permission.objects.filter(
+        content_type__app_label__in={app for app, _codename in wanted},
+        codename__in={codename for _app, codename in wanted},
+    ).select_related("content_type")
     permissions = {
-        permission.codename: permission
-        for permission in Permission.objects.filter(
-            content_type__app_label=APP_LABEL, codename__in=wanted
-        ).select_related("content_type")
+        key: permission
+        for permission in found
+        if (key := (permission.content_type.app_label, permission.codename)) in wanted
     }
     if missing := wanted - permissions.keys():
         raise UnknownPermissions(missing)
@@ -102,7 +114,7 @@ def sync_groups(roles: dict[str, frozenset[str]] = ROLES) -> list[GroupChange]:
     for name, codenames in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         held = set(group.permissions.select_related("content_type"))
-        target = {permissions[codename] for codename in codenames}
+        target = {permissions[_key(codename)] for codename in codenames}
         group.permissions.add(*(target - held))
         group.permissions.remove(*(held - target))
         changes.append(

@@ -4,7 +4,7 @@ an Advocate enters cases, a Viewer only reads, a Coordinator may delete and see 
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -79,7 +79,9 @@ def test_setup_roles_creates_the_three_groups_and_says_so():
 
     for name, codenames in ROLES.items():
         assert f"Created group {name} with {len(codenames)} permissions." in output
-        assert permissions_of(name) == {f"cases.{codename}" for codename in codenames}
+        assert permissions_of(name) == {
+            codename if "." in codename else f"cases.{codename}" for codename in codenames
+        }
 
 
 def test_running_setup_roles_again_changes_nothing_and_says_so():
@@ -308,3 +310,18 @@ def test_relatives_phone_is_shown_to_coordinators_only(roles, client, family, ro
     for page in (relative_page, person_page, relatives_list):
         assert page.status_code == 200
         assert (PHONE in page.content.decode()) is sees_phone
+
+
+def test_a_coordinator_reaches_the_staff_list_to_invite_new_staff(client):
+    setup_roles()
+    coordinator = User.objects.create_user("coordinator", password="x", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name="Coordinator"))
+    advocate = User.objects.create_user("advocate", password="x", is_staff=True)
+    advocate.groups.add(Group.objects.get(name="Advocate"))
+
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:auth_user_changelist"))
+    assert page.status_code == 200
+    assert "create_invitations" in page.content.decode()
+    client.force_login(advocate)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
