@@ -465,3 +465,9 @@ def test_dashboard_is_computed_in_a_fixed_number_of_queries(django_assert_num_qu
     with django_assert_num_queries(DASHBOARD_QUERIES):
         statistics = stats.compute()
     assert statistics.totals["persons"] == expected(DetainedPerson.objects.all())
+    # Released from a camp by their outcome: not held now.
+    filtered = statistics_filter({"year": "2018", "status_group": "not_held"})
+    assert filtered.is_valid()
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        statistics = stats.compute(filtered.qs)
+    assert statistics.totals["persons"] == expected(DetainedPerson.objects.all())
