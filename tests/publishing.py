@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.utils import timezone
 
-from cases import perturbation, tallies
+from cases import perturbation, stats, tallies
+from cases.filters import statistics_filter
 from cases.models import (
     HELD_STATUSES,
     RECORD_KEY_RANGE,
@@ -32,7 +33,7 @@ from cases.models import (
     Relative,
     Status,
 )
-from cases.stats import Tallied
+from cases.stats import Sums, Tallied
 
 # The smallest published total of a view whose figures are shown: twice the threshold.
 MIN_VIEW_FACTOR = 2
@@ -51,6 +52,13 @@ def tallied(records: Iterable) -> Tallied:
     """The count and the key sum of exactly these records."""
     records = list(records)
     return Tallied(len(records), sum(record.record_key for record in records))
+
+
+def view_tallies(filters: dict | None = None) -> Sums:
+    """What the tallies hold for a view of the public filters: each cell's count and key sum."""
+    filterset = statistics_filter(filters or {})
+    assert filterset.is_valid(), filterset.errors
+    return stats.tallied_sums(filterset.qs)
 
 
 def expected(records: Iterable, min_cell: int | None = None) -> int | None:

@@ -37,6 +37,7 @@ from tests.publishing import (
     published_numbers,
     tallied,
     too_few,
+    view_tallies,
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,13 +59,6 @@ def published(filters: dict | None = None) -> dict:
     filterset = statistics_filter(filters or {})
     assert filterset.is_valid(), filterset.errors
     return stats.as_data(stats.localize(stats.compute(filterset.qs)), {})
-
-
-def counted(filters: dict | None = None) -> stats.Sums:
-    """The exact tallies of a view: each cell's count and key sum."""
-    filterset = statistics_filter(filters or {})
-    assert filterset.is_valid(), filterset.errors
-    return stats.tallied_sums(filterset.qs)
 
 
 def cells(data: dict, breakdown: str) -> dict[str, int | None]:
@@ -329,7 +323,7 @@ def test_duplicates_and_excluded_cases_are_not_counted():
     make_person(duplicate_of=original)
     make_person(counted_in_statistics=False)
 
-    assert counted()["persons"] == tallied([original, *others])
+    assert view_tallies()["persons"] == tallied([original, *others])
 
 
 def test_relative_of_two_persons_is_counted_once():
@@ -339,7 +333,7 @@ def test_relative_of_two_persons_is_counted_once():
         make_kinship(persons[0], relative)
     make_kinship(persons[1], relatives[0])
 
-    assert counted()["relatives"] == tallied(relatives)
+    assert view_tallies()["relatives"] == tallied(relatives)
 
 
 def test_separated_children_are_citizens_of_kazakhstan_whose_parent_is_held():
@@ -363,7 +357,7 @@ def test_separated_children_are_citizens_of_kazakhstan_whose_parent_is_held():
         make_kinship(released, make_relative(citizenship=citizen), separated=True).relative,
     ]
 
-    sums = counted()
+    sums = view_tallies()
 
     assert sums["separated_children"] == tallied(separated)
     assert sums["relatives"] == tallied(separated + others)
@@ -375,7 +369,7 @@ def test_petition_for_several_persons_is_counted_once_and_by_authority():
     for_one = [make_petition(person, authority="president") for person in persons[:5]]
     make_petition(make_person(counted_in_statistics=False), authority="president")
 
-    sums = counted()
+    sums = view_tallies()
 
     assert sums["petitions"] == tallied(for_two + for_one)
     mfa, president = (Authority.objects.get(code=code).pk for code in ("mfa", "president"))
@@ -407,7 +401,7 @@ def test_median_and_authorities_count_each_petition_of_the_persons_shown_once():
             response_received_on=submitted + datetime.timedelta(days=1000),
         )
 
-    sums = counted({"place": "ili"})
+    sums = view_tallies({"place": "ili"})
 
     assert sums["petitions"] == sums["petitions_timed"] == tallied(for_ili)
     assert stats.median_days(sums) == 7
@@ -427,7 +421,7 @@ def test_outcomes_by_kind_and_by_year():
         for person in persons[6:]
     ]
 
-    sums = counted()
+    sums = view_tallies()
 
     assert sums["outcomes"] == tallied(released + sentenced)
     assert sums["outcome_kind:released_from_camp"] == tallied(released)
@@ -440,7 +434,7 @@ def test_cases_without_a_year_or_place_are_counted_as_not_known():
     known = make_persons(5, detained_on=datetime.date(2018, 1, 1), home_place=place("ili"))
     unknown = make_persons(6)
 
-    sums = counted()
+    sums = view_tallies()
 
     assert sums["year:2018"] == sums[f"place:{place('ili').pk}"] == tallied(known)
     assert sums["year:unknown"] == sums["place:none"] == tallied(unknown)

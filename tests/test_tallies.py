@@ -6,9 +6,8 @@ import random
 import pytest
 from django.core.management import call_command
 
-from cases import stats, tallies
+from cases import tallies
 from cases.demo import generate_cases
-from cases.filters import statistics_filter
 from cases.models import (
     DetainedPerson,
     Kinship,
@@ -27,7 +26,7 @@ from tests.factories import (
     make_relative,
     place,
 )
-from tests.publishing import counted_persons, tallied, tallied_cells_by_hand
+from tests.publishing import counted_persons, tallied, tallied_cells_by_hand, view_tallies
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +36,7 @@ SIBLING = Kinship.Relationship.SIBLING
 
 
 def counted(**filters) -> dict[str, Tallied]:
-    """The exact tallies of a view: each cell's count and key sum."""
-    filterset = statistics_filter(filters)
-    assert filterset.is_valid(), filterset.errors
-    return stats.tallied_sums(filterset.qs)
+    return view_tallies(filters)
 
 
 def cell(name: str, **filters) -> Tallied:
