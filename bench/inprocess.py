@@ -49,7 +49,7 @@ BENCH_USER = "bench-admin"
 # The filters the cold statistics are timed with: none, and the ones visitors pick most.
 STATISTICS_FILTERS = {
     "unfiltered": {},
-    "years 2018-2019": {"year_from": "2018", "year_to": "2019"},
+    "year 2018": {"year": "2018"},
     "place Ili, held": {"place": "ili", "status_group": "held"},
 }
 

@@ -22,6 +22,8 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.publishing import exact_key
+
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.getenv("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PERSONS = 12
@@ -38,12 +40,20 @@ pytestmark = pytest.mark.skipif(
     not redis_answers(), reason=f"Redis does not answer at {REDIS_URL}: start redis-server"
 )
 
-SETUP = f"""
+
+def setup_code() -> str:
+    """Twelve cases and a signed-in coordinator. The second case carries all the record keys
+    (the others have 0), chosen so that the 12 cases, and the 11 left once the first is deleted,
+    are published exactly as counted."""
+    key = exact_key(PERSONS, PERSONS - 1)
+    return f"""
 from django.contrib.auth.models import User
 from django.test import Client
 from cases.models import DetainedPerson
 for n in range({PERSONS}):
-    DetainedPerson.objects.create(full_name=f"Test Person {{n}}", status="camp")
+    DetainedPerson.objects.create(
+        full_name=f"Test Person {{n}}", status="camp", record_key={key} if n == 1 else 0
+    )
 user = User.objects.create_superuser("coordinator", password=None)
 client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(user)
@@ -108,7 +118,7 @@ def site(tmp_path_factory):
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     setup = subprocess.run(
-        [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True
+        [*manage, "shell", "-c", setup_code()], cwd=ROOT, env=env, check=True, capture_output=True
     )
     site = Site(env, setup.stdout.decode().strip().splitlines()[-1])
     yield site

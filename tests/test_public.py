@@ -4,18 +4,28 @@ import csv
 import datetime
 import io
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import stats
-from cases.models import Outcome, Petition, PublishedFigure, Status
+from cases.models import Outcome, Petition, Place, PublishedFigure, Status
 from tests.factories import (
     make_outcome,
     make_persons,
     make_petition,
     place,
     serve_public_pages,
+)
+from tests.publishing import (
+    counted_persons,
+    exact_key,
+    expected,
+    give_key_sum,
+    key_sums_publishing,
+    keys_publishing,
 )
 from tests.test_stats import DASHBOARD_QUERIES as DASHBOARD_STATISTICS_QUERIES
 
@@ -25,15 +35,21 @@ pytestmark = pytest.mark.django_db
 DASHBOARD_QUERIES = DASHBOARD_STATISTICS_QUERIES + 1
 
 
+FIRST_YEAR = 2014
+THIS_YEAR = timezone.localdate().year
+
+
 @pytest.fixture(autouse=True)
 def _public_site(settings):
     settings.PUBLIC_MIN_CELL = 5
+    settings.PUBLIC_FIRST_YEAR = FIRST_YEAR
     serve_public_pages(settings)
 
 
 @pytest.fixture
 def population():
-    """Twenty-five counted cases: 15 held in Ili, 10 released in Altay."""
+    """Twenty-five counted cases: 15 held in Ili, 10 released in Altay. Their keys are chosen
+    so that each group is published exactly as counted, and all 25 together as 26."""
     held = make_persons(
         15,
         status=Status.CAMP,
@@ -50,7 +66,16 @@ def population():
         home_place=place("altay"),
         detained_on=datetime.date(2017, 1, 1),
     )
+    held_keys, released_keys = key_sums_publishing([(15, 15), (10, 10)], union=26)
+    give_key_sum(held, held_keys)
+    give_key_sum(released, released_keys)
     return held + released
+
+
+def with_key_sum(records: list, published_as: int) -> list:
+    """The records, their keys chosen so that they are published as `published_as`."""
+    give_key_sum(records, keys_publishing(len(records), published_as)[0])
+    return records
 
 
 def get_json(client, query: str = "", **headers) -> dict:
@@ -67,7 +92,7 @@ def test_dashboard_shows_headline_numbers_charts_and_tables(client, population):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert re.search(r"<dd>\s*25\s*</dd>", page)  # persons documented
+    assert re.search(r"<dd>\s*26\s*</dd>", page)  # persons documented
     assert re.search(r"<dd>\s*15\s*</dd>", page)  # currently held
     assert page.count('<svg class="chart"') == len(stats.BREAKDOWNS)
     assert page.count('<table class="numbers">') == len(stats.BREAKDOWNS)
@@ -75,13 +100,44 @@ def test_dashboard_shows_headline_numbers_charts_and_tables(client, population):
     assert "About the data" in page
 
 
-def test_hidden_counts_read_fewer_than_the_threshold(client, population):
-    make_persons(2, status=Status.DECEASED, home_place=place("tacheng"))
+def test_dashboard_says_how_its_numbers_are_protected(client, population):
+    page = client.get("/").content.decode()
+
+    assert '<h3 id="about-numbers">About these numbers</h3>' in page
+    assert "adjusted slightly, by at most 2" in page
+    assert "Totals may therefore differ slightly from the sum of their parts." in page
+    assert 'href="#about-numbers"' in page
+
+
+def row(page: str, label: str) -> str:
+    """The row of a breakdown table for the cell labelled `label`."""
+    found = re.search(
+        rf'<tr[^>]*><th scope="row">{label}</th><td class="num">[^<]*</td></tr>', page
+    )
+    assert found, label
+    return found[0]
+
+
+def test_zero_and_a_small_count_read_the_same(client, population):
+    # Two deceased in Tacheng published as 0; no one at all in Hotan.
+    with_key_sum(make_persons(2, status=Status.DECEASED, home_place=place("tacheng")), 0)
 
     page = client.get("/").content.decode()
 
-    assert "fewer than 5" in page
-    assert "Tacheng" in page
+    two, none = row(page, "Tacheng"), row(page, "Hotan")
+    assert two.replace("Tacheng", "Hotan") == none
+    assert none.startswith('<tr class="suppressed"><th scope="row">Hotan</th>')
+    assert none.endswith('<td class="num">fewer than 5</td></tr>')
+    assert row(page, "deceased").endswith("fewer than 5</td></tr>")
+
+
+def test_a_small_count_may_read_as_the_threshold(client, population):
+    with_key_sum(make_persons(2, status=Status.DECEASED, home_place=place("tacheng")), 5)
+
+    page = client.get("/").content.decode()
+
+    assert row(page, "Tacheng") == '<tr><th scope="row">Tacheng</th><td class="num">5</td></tr>'
+    assert row(page, "Hotan").endswith("fewer than 5</td></tr>")
 
 
 def test_dashboard_links_to_the_data_files_with_its_filters(client, population):
@@ -109,15 +165,48 @@ def test_dashboard_cites_official_figures_with_their_source(client):
     assert "Получено обращений" in russian
 
 
-def test_too_few_cases_under_a_filter_show_only_that(client, population):
-    make_persons(3, home_place=place("hotan"))
+def too_few_notice(page: str) -> str:
+    found = re.search(r'<p class="too-few" role="status">(.*?)</p>', page, re.DOTALL)
+    assert found
+    return found[1]
 
-    response = client.get("/?place=hotan")
 
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Fewer than 5 cases match these filters" in page
-    assert '<svg class="chart"' not in page
+def test_view_too_small_says_the_same_on_the_page_for_none_and_for_four(client, population):
+    make_persons(4, home_place=place("hotan"))
+
+    four = client.get("/?place=hotan")
+    none = client.get("/?place=kashgar")
+
+    assert four.status_code == none.status_code == 200
+    notice = too_few_notice(four.content.decode())
+    assert notice == too_few_notice(none.content.decode())
+    assert notice.startswith("Fewer than 10 cases match these filters, possibly none.")
+    for page in (four.content.decode(), none.content.decode()):
+        assert '<svg class="chart"' not in page
+        assert "<dd>" not in page
+
+
+def test_view_too_small_says_the_same_in_the_data_files_for_none_and_for_four(client, population):
+    make_persons(4, home_place=place("hotan"))
+
+    four, none = get_json(client, "?place=hotan"), get_json(client, "?place=kashgar")
+    four_csv = client.get("/statistics.csv?place=hotan").content.decode()
+    none_csv = client.get("/statistics.csv?place=kashgar").content.decode()
+
+    ignored = {"generated_at": None, "filters": None}
+    assert four | ignored == none | ignored
+    assert (four["too_few"], set(four["totals"].values())) == (True, {None})
+    assert all(cells == [] for cells in four["breakdowns"].values())
+    assert four_csv == none_csv
+    rows = list(csv.DictReader(io.StringIO(four_csv)))
+    assert rows[1] == {
+        "breakdown": "notice",
+        "key": "too_few",
+        "label": four["notice"],
+        "count": "",
+        "suppressed": "true",
+    }
+    assert {row["breakdown"] for row in rows} == {"method", "notice", "totals"}
 
 
 def test_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
@@ -148,17 +237,16 @@ def test_page_loads_nothing_from_other_hosts_and_needs_no_script(client, populat
 @pytest.mark.parametrize(
     ("query", "persons"),
     [
-        ("", 25),
-        ("?year_from=2018", 15),
-        ("?year_to=2017", 10),
-        ("?year_from=2017&year_to=2018", 25),
+        ("", 26),
+        ("?year=2018", 15),
+        ("?year=2017", 10),
         ("?place=altay", 10),
-        ("?ethnicity=kazakh", 25),
-        ("?ethnicity=uyghur", 0),
+        ("?ethnicity=kazakh", 26),
         ("?gender=female", 10),
         ("?status_group=held", 15),
         ("?status_group=not_held", 10),
-        ("?place=ili&status_group=held&gender=male", 15),
+        ("?place=ili&gender=male", 15),
+        ("?year=2018&status_group=held", 15),
     ],
 )
 def test_filters_narrow_the_page_and_the_files_alike(client, population, query, persons):
@@ -166,33 +254,50 @@ def test_filters_narrow_the_page_and_the_files_alike(client, population, query, 
     csv_text = client.get("/statistics.csv" + query).content.decode()
     page = client.get("/" + query).content.decode()
 
+    assert persons == expected(counted_persons(dict(parse_qsl(query.lstrip("?")))))
     assert data["totals"]["persons"] == persons
     assert f'"totals","persons","Persons documented","{persons}","false"' in csv_text
     assert re.search(rf"<dd>\s*{persons}\s*</dd>", page)
 
 
+def test_a_year_with_nobody_is_offered_and_listed_like_any_other(client, population):
+    page = client.get("/").content.decode()
+    data = get_json(client)
+
+    offered = re.findall(r'<option value="(\d{4})"', page)
+    assert offered == [str(year) for year in range(FIRST_YEAR, THIS_YEAR + 1)]
+    assert [cell["key"] for cell in data["breakdowns"]["year"]] == ["earlier", *offered, "unknown"]
+    assert get_json(client, "?year=2015")["too_few"] is True
+
+
 def test_applied_filters_are_listed_in_the_json(client, population):
-    data = get_json(client, "?year_from=2017&place=ili&status_group=held")
+    data = get_json(client, "?year=2017&place=altay")
 
     assert data["filters"] == {
-        "year_from": 2017,
-        "year_to": None,
-        "place": "ili",
+        "year": "2017",
+        "place": "altay",
         "ethnicity": None,
         "gender": None,
-        "status_group": "held",
+        "status_group": None,
     }
 
 
+RANGES_REFUSED = "Ranges of years are not offered: choose a single year."
+TOO_MANY_FILTERS = "Choose at most 2 filters at once"
 INVALID_QUERIES = [
-    ("year_from=abc", "year_from"),
-    ("year_to=2018.5", "year_to"),
+    ("year=abc", "year"),
+    ("year=2018.5", "year"),
+    (f"year={FIRST_YEAR - 1}", "year"),
+    (f"year={THIS_YEAR + 1}", "year"),
+    ("year=99999999999999999999999", "year"),
     ("place=99999", "place"),
     ("gender=<script>alert(1)</script>", "gender"),
     ("ethnicity=martian", "ethnicity"),
     ("status_group=maybe", "status_group"),
-    ("year_from=99999999999999999999999", "year_from"),
-    ("year_from=2020&year_to=2018", "__all__"),
+    ("year_from=2018", "__all__"),
+    ("year_to=2018", "__all__"),
+    ("year_from=2017&year_to=2018", "__all__"),
+    ("place=ili&gender=male&status_group=held", "__all__"),
 ]
 
 
@@ -219,33 +324,60 @@ def test_invalid_filter_gives_a_json_error(client, query, field):
 
 
 def test_invalid_filter_gives_a_plain_error_for_the_csv(client):
-    response = client.get("/statistics.csv?year_from=abc")
+    response = client.get("/statistics.csv?year=abc")
 
     assert response.status_code == 400
-    assert "year_from: Enter a whole number." in response.content.decode()
+    assert (
+        "year: Select a valid choice. abc is not one of the available choices."
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("year_from=2017&year_to=2018", RANGES_REFUSED),
+        ("year_to=2018", RANGES_REFUSED),
+        ("place=ili&gender=male&status_group=held", TOO_MANY_FILTERS),
+    ],
+)
+def test_year_ranges_and_a_third_filter_are_refused_with_the_reason(
+    client, population, query, message
+):
+    page = client.get("/?" + query)
+    data = client.get("/statistics.json?" + query)
+    text = client.get("/statistics.csv?" + query)
+
+    assert page.status_code == data.status_code == text.status_code == 400
+    assert message in page.content.decode()
+    assert data.json()["fields"]["__all__"][0].startswith(message)
+    assert f"__all__: {message}" in text.content.decode()
 
 
 def test_unknown_parameters_are_ignored(client, population):
-    assert get_json(client, "?utm_source=x&page=2")["totals"]["persons"] == 25
+    assert get_json(client, "?utm_source=x&page=2")["totals"]["persons"] == 26
 
 
 # --- Open data ----------------------------------------------------------------------------------
 
 
 def test_json_has_the_documented_shape(client, population):
-    make_persons(2, gender="unknown")
+    with_key_sum(make_persons(2, gender="unknown"), 0)
 
     data = get_json(client)
 
     assert set(data) == {
         "generated_at",
         "min_cell",
+        "method",
         "filters",
+        "too_few",
+        "notice",
         "totals",
         "breakdowns",
         "official_figures",
     }
-    assert data["min_cell"] == 5
+    assert (data["min_cell"], data["too_few"], data["notice"]) == (5, False, None)
     assert set(data["breakdowns"]) == set(stats.BREAKDOWNS)
     assert {"key": "male", "label": "male", "count": 15, "suppressed": False} in data[
         "breakdowns"
@@ -255,6 +387,22 @@ def test_json_has_the_documented_shape(client, population):
     ]["gender"]
 
 
+def test_json_says_how_its_numbers_are_protected(client, population):
+    method = get_json(client)["method"]
+
+    assert method == {
+        "name": "cell-key perturbation",
+        "perturbed": True,
+        "threshold": 5,
+        "max_change": 2,
+        "smallest_view_shown": 10,
+        "summary": method["summary"],
+        "about": "/#about-numbers",
+    }
+    assert method["summary"].startswith("Numbers are adjusted slightly to protect the people")
+    assert "Counts below 5 are never shown" in method["summary"]
+
+
 def test_csv_has_one_row_per_cell_with_the_same_numbers_as_the_json(client, population):
     data = get_json(client)
     response = client.get("/statistics.csv")
@@ -262,7 +410,13 @@ def test_csv_has_one_row_per_cell_with_the_same_numbers_as_the_json(client, popu
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     cells = {(row["breakdown"], row["key"]): row for row in rows}
-    assert len(rows) == len(data["totals"]) + sum(len(c) for c in data["breakdowns"].values())
+    method_row = 1
+    assert len(rows) == method_row + len(data["totals"]) + sum(
+        len(c) for c in data["breakdowns"].values()
+    )
+    assert cells[("method", "summary")]["label"] == data["method"]["summary"]
+    for name, count in data["totals"].items():
+        assert cells[("totals", name)]["count"] == ("" if count is None else str(count))
     for name, breakdown in data["breakdowns"].items():
         for cell in breakdown:
             row = cells[(name, cell["key"])]
@@ -305,7 +459,8 @@ def test_data_files_label_cells_in_the_requested_language(client, population):
     data = get_json(client, **{"accept-language": "ru"})
 
     labels = {cell["key"]: cell["label"] for cell in data["breakdowns"]["place"]}
-    assert labels == {"ili": "Или", "altay": "Алтай"}
+    assert (labels["ili"], labels["altay"], labels["none"]) == ("Или", "Алтай", "не указано")
+    assert len(labels) == Place.objects.count() + 1
 
 
 # --- Caching ------------------------------------------------------------------------------------
@@ -350,7 +505,7 @@ def test_filters_in_another_order_or_with_empty_fields_give_the_same_page(
     page = client.get("/?place=ili&status_group=held").content
 
     with django_assert_num_queries(0):
-        reordered = client.get("/?status_group=held&year_from=&place=ili").content
+        reordered = client.get("/?status_group=held&year=&place=ili").content
 
     assert reordered == page
     assert b'href="/statistics.json?place=ili&amp;status_group=held"' in page
@@ -371,7 +526,9 @@ def test_cached_page_is_renewed_by_a_change(client, population):
     make_persons(7, status=Status.DECEASED, home_place=place("ili"))
     after = client.get("/").content.decode()
 
-    assert "<dd>25</dd>" in before and "<dd>32</dd>" in after
+    now = expected(counted_persons())
+    assert now != 26
+    assert "<dd>26</dd>" in before and f"<dd>{now}</dd>" in after
 
 
 def test_etag_differs_by_language_and_format(client, population):
@@ -386,12 +543,13 @@ def test_etag_differs_by_language_and_format(client, population):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_committed_changes_show_in_the_next_request(client):
     # Each save commits at once, outside a transaction, as on a live server.
-    people = make_persons(6, status=Status.CAMP)
-    assert get_json(client)["totals"]["held"] == 6
+    people = make_persons(12, status=Status.CAMP)
+    give_key_sum(people, exact_key(12, 11))  # the first carries the keys; the others have 0
+    assert get_json(client)["totals"]["held"] == 12
 
-    stop_counting(people[0])
+    stop_counting(people[1])
 
-    assert get_json(client)["totals"]["held"] == 5
+    assert get_json(client)["totals"]["held"] == 11
 
 
 def stop_counting(person) -> None:
@@ -411,10 +569,13 @@ CHANGES = {
     "person deleted": (lambda persons: persons[0].delete(), ""),
     "person no longer counted": (lambda persons: stop_counting(persons[0]), ""),
     "outcome recorded": (
-        lambda persons: [
-            make_outcome(person, Outcome.Kind.DIED, datetime.date(2020, 1, 1))
-            for person in persons[:5]
-        ],
+        lambda persons: with_key_sum(
+            [
+                make_outcome(person, Outcome.Kind.DIED, datetime.date(2020, 1, 1))
+                for person in persons[:5]
+            ],
+            5,
+        ),
         "",
     ),
     "petition closed": (lambda persons: close_petitions(), ""),
@@ -433,8 +594,8 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_any_change_to_the_data_renews_numbers_and_etag(client, population, change):
-    for _ in range(6):
-        make_petition(population[0], authority="mfa")
+    # Six petitions published as 6: a change that moves them shows in the numbers.
+    with_key_sum([make_petition(population[0], authority="mfa") for _ in range(6)], 6)
     apply_change, query = CHANGES[change]
     before = client.get("/statistics.json" + query)
 
