@@ -32,7 +32,8 @@ def year_choices() -> list[tuple[str, str]]:
 class StatisticsFilterForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
-        if any(name in self.data for name in RANGE_PARAMETERS):
+        # An empty field of the old form is no range: its bookmarks keep working.
+        if any(self.data.get(name) for name in RANGE_PARAMETERS):
             raise forms.ValidationError(
                 _(
                     "Ranges of years are not offered: choose a single year. Comparing ranges "

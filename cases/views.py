@@ -58,7 +58,7 @@ def _serve(
     """One representation of the statistics, rendered once per data state, language and filters.
 
     The body is cached only when the query says nothing but its valid filters, each in the form
-    it is read back (`year_from=2018`, not `year_from=02018` or `x=1`): a query cannot fill the
+    it is read back (`year=2018`, not `year=02018` or `x=1`): a query cannot fill the
     cache with copies of one page. Any other query is answered all the same, rendered afresh.
     """
     pairs = _query_pairs(request.GET)

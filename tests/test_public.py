@@ -645,3 +645,11 @@ def test_unknown_language_is_refused_and_changes_nothing(client):
     assert response.status_code == 400
     assert "This language is not available" in response.content.decode()
     assert "django_language" not in response.cookies
+
+
+def test_a_bookmark_of_the_old_form_with_empty_year_ranges_still_works(client, population):
+    # The old form sent every field, empty ones included: no range was chosen, so no refusal.
+    response = client.get("/statistics.json?year_from=&year_to=&place=ili")
+
+    assert response.status_code == 200
+    assert response.json()["filters"]["place"] == "ili"
