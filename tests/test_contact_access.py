@@ -397,7 +397,8 @@ class ExportTests(RolesTestCase):
         return self.client.post(address, {"format": "0", "resource": "0"})
 
     def rows(self, response) -> list[dict]:
-        return list(csv.DictReader(io.StringIO(b"".join(response).decode("utf-8-sig"))))
+        text = b"".join(response).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
     def test_an_export_filtered_by_a_contact_field_is_refused_without_the_permission(self):
         for role in NON_READERS:

@@ -240,7 +240,7 @@ def test_the_page_the_json_and_the_csv_publish_the_same_values(settings):
     page = client.get("/", {"place": "ili"}).content.decode()
     assert data == published({"place": "ili"}) | {"generated_at": data["generated_at"]}
     persons = data["totals"]["persons"]
-    assert f"totals,persons,Persons documented,{persons},false" in rows
+    assert f'"totals","persons","Persons documented","{persons}","false"' in rows
     assert f"<dd>{persons}</dd>" in page
     for language in ("kk", "ru"):
         other = client.get("/statistics.json", {"place": "ili"}, HTTP_ACCEPT_LANGUAGE=language)
