@@ -63,6 +63,7 @@ from cases.readlog import (
     fields_on_page,
     inline_rows,
 )
+from cases.services import record_outcome, save_petition
 from cases.worklist import next_follow_up_default, record_follow_up
 
 admin.site.site_header = _("casetracker: case register")
@@ -297,6 +298,18 @@ class DetainedPersonAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_petition_summary()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Outcome:
+            return super().save_formset(request, form, formset, change)
+        # The person's status follows the latest outcome (cases.services.record_outcome).
+        outcomes = formset.save(commit=False)
+        for outcome in formset.deleted_objects:
+            outcome.delete()
+        for outcome in outcomes:
+            record_outcome(outcome)
+        formset.save_m2m()
+        return None
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -673,9 +686,8 @@ class PetitionAdmin(
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        # Petition.save() records the status change on the timeline with this user.
-        obj.changed_by = request.user
-        super().save_model(request, obj, form, change)
+        # A new status goes on the timeline, with who set it.
+        save_petition(obj, user=request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
@@ -731,6 +743,10 @@ class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Simpl
     @admin.display(description=_("when"), ordering="occurred_on")
     def occurred(self, outcome: Outcome) -> str:
         return outcome.occurred_on_display
+
+    def save_model(self, request, obj, form, change):
+        # The person's status follows the latest outcome.
+        record_outcome(obj)
 
 
 class StandaloneSourceForm(SourceForm):

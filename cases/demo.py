@@ -39,6 +39,7 @@ from cases.models import (
     normalize_date,
 )
 from cases.names import combined_name_key, transliterate
+from cases.services import save_petition
 
 # --- The source story -------------------------------------------------------------------------
 
@@ -153,7 +154,10 @@ class _Changes:
                 return found
             for name in differing:
                 setattr(found, name, values[name])
-        found.save()
+        if isinstance(found, Petition):
+            save_petition(found)  # with its timeline
+        else:
+            found.save()
         self.count += 1
         return found
 

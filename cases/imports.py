@@ -67,6 +67,7 @@ from cases.models import (
 )
 from cases.names import combined_name_key, name_key
 from cases.roles import VERIFY_CASES
+from cases.services import save_petition
 
 logger = logging.getLogger(__name__)
 
@@ -1663,10 +1664,10 @@ class PetitionImport(SheetImport):
     def write(self, plans: list[_RowPlan], report: ImportReport) -> None:
         for plan in plans:
             petition = plan.instance
-            petition.changed_by = self.user
+            # simple-history's way of naming who changed a row and why.
             petition._history_user = self.user
             petition._change_reason = self.change_reason
-            petition.save()
+            save_petition(petition, user=self.user)
             petition.persons.set(petition.import_persons)
             if petition.import_petitioners is not None:
                 petition.petitioners.set(petition.import_petitioners)

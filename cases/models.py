@@ -427,13 +427,16 @@ class DetainedPerson(CountedRecord):
     def case_number_for(pk: int) -> str:
         return f"C-{pk:05d}"
 
-    def apply_latest_outcome(self) -> None:
-        """Set the status that the most recent outcome implies (see OUTCOME_STATUS)."""
+    def apply_latest_outcome(self) -> str | None:
+        """Set the status that the most recent outcome implies (see OUTCOME_STATUS); returns
+        it when it changed. Called by cases.services.record_outcome."""
         latest = self.outcomes.order_by("-occurred_on", "-created_at").first()
         status = OUTCOME_STATUS.get(latest.kind) if latest else None
-        if status and status != self.status:
-            self.status = status
-            self.save(update_fields=["status", "updated_at"])
+        if not status or status == self.status:
+            return None
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
+        return status
 
 
 class Relative(CountedRecord):
@@ -646,17 +649,7 @@ class Petition(CountedRecord):
             self.follow_up_on = self.submitted_on + datetime.timedelta(
                 days=settings.PETITION_FOLLOW_UP_DAYS
             )
-        status_changed = getattr(self, "_loaded_status", None) != self.status
         super().save(*args, **kwargs)
-        if status_changed:
-            self.record_event(self.status, user=getattr(self, "changed_by", None))
-            self._loaded_status = self.status
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_status = instance.__dict__.get("status")
-        return instance
 
     @property
     def is_overdue(self) -> bool:
@@ -789,7 +782,6 @@ class Outcome(CountedRecord):
     def save(self, *args, **kwargs) -> None:
         self.occurred_on = normalize_date(self.occurred_on, self.occurred_on_precision)
         super().save(*args, **kwargs)
-        self.person.apply_latest_outcome()
 
     @property
     def occurred_on_display(self) -> str:

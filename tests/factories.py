@@ -16,6 +16,7 @@ from cases.models import (
     Relative,
     Status,
 )
+from cases.services import record_outcome, save_petition
 
 _counter = itertools.count(1)
 
@@ -42,14 +43,17 @@ def make_petition(*persons: DetainedPerson, authority: str = "president", **fiel
     fields.setdefault("status", Petition.Status.SUBMITTED)
     if fields["status"] != Petition.Status.DRAFT:
         fields.setdefault("submitted_on", datetime.date(2019, 3, 1))
-    petition = Petition.objects.create(authority=Authority.objects.get(code=authority), **fields)
+    petition = Petition(authority=Authority.objects.get(code=authority), **fields)
+    save_petition(petition)
     petition.persons.set(persons)
     return petition
 
 
 def make_outcome(person: DetainedPerson, kind: str, on: datetime.date, **fields) -> Outcome:
     fields.setdefault("occurred_on_precision", DatePrecision.DAY)
-    return Outcome.objects.create(person=person, kind=kind, occurred_on=on, **fields)
+    outcome = Outcome(person=person, kind=kind, occurred_on=on, **fields)
+    record_outcome(outcome)
+    return outcome
 
 
 def place(code: str) -> Place:

@@ -36,6 +36,7 @@ from cases.models import (
     Source,
     Status,
 )
+from cases.services import save_petition
 from tests.factories import (
     make_kinship,
     make_outcome,
@@ -123,10 +124,9 @@ def build_register() -> dict:
     make_kinship(wife, child, separated=True)
     make_petition(wife).petitioners.add(kairat)
     mfa = make_petition(wife, authority="mfa")
-    mfa.changed_by = coordinator
     mfa.status = Petition.Status.ANSWERED
     mfa.response_received_on = datetime.date(2019, 5, 2)
-    mfa.save()
+    save_petition(mfa, user=coordinator)
 
     brother = make_person("Ерлан Сейітқали", status=Status.PRISON)
     sister = make_relative("Айгүл Сейітқали", email="aigul@example.org")

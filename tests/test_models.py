@@ -20,6 +20,7 @@ from cases.models import (
     Source,
     Status,
 )
+from cases.services import record_outcome, save_petition
 from tests.factories import (
     make_kinship,
     make_outcome,
@@ -283,6 +284,26 @@ def test_every_outcome_kind_has_a_mapping():
 # --- Petition events --------------------------------------------------------------------------
 
 
+def test_saving_a_petition_or_an_outcome_saves_nothing_else():
+    # Side effects are the services' (cases/services.py), never a save()'s.
+    person = make_person(status=Status.CAMP)
+    outcome = Outcome(
+        person=person,
+        kind=Outcome.Kind.RETURNED_TO_KAZAKHSTAN,
+        occurred_on=datetime.date(2020, 1, 1),
+    )
+    outcome.save()
+    petition = Petition(authority=Authority.objects.first(), status=Petition.Status.DRAFT)
+    petition.save()
+
+    person.refresh_from_db()
+    assert person.status == Status.CAMP
+    assert not petition.events.exists()
+    assert record_outcome(outcome) == Status.LEFT_CHINA
+    petition.status, petition.submitted_on = Petition.Status.SUBMITTED, datetime.date(2020, 2, 3)
+    assert save_petition(petition).status == Petition.Status.SUBMITTED
+
+
 def test_every_status_change_of_a_petition_is_recorded():
     user = make_user("alice")
     person = make_person()
@@ -290,10 +311,9 @@ def test_every_status_change_of_a_petition_is_recorded():
     petition = Petition.objects.get(pk=petition.pk)
     petition.status = Petition.Status.SUBMITTED
     petition.submitted_on = datetime.date(2020, 2, 3)
-    petition.changed_by = user
-    petition.save()
+    save_petition(petition, user=user)
     petition.notes = "Sent by registered mail."
-    petition.save()  # no status change: no new event
+    assert save_petition(petition, user=user) is None  # no status change: no new event
     events = list(petition.events.order_by("created_at").values_list("status", "on", "created_by"))
     assert events == [
         ("draft", timezone.localdate(), None),
@@ -307,8 +327,8 @@ def test_a_status_change_on_a_fresh_instance_is_recorded_once():
     reloaded = Petition.objects.get(pk=petition.pk)
     reloaded.status = Petition.Status.ANSWERED
     reloaded.response_received_on = datetime.date(2019, 6, 1)
-    reloaded.save()
-    reloaded.save()
+    save_petition(reloaded)
+    save_petition(reloaded)
     assert list(
         PetitionEvent.objects.filter(petition=petition).values_list("status", flat=True)
     ) == [
