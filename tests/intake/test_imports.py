@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cases import previews, stats
-from cases.imports import (
+from cases import stats
+from cases.intake import previews
+from cases.intake.engine import (
     ChoiceWidget,
     DatePrecision,
     PersonImportExportMixin,

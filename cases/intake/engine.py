@@ -47,9 +47,10 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 from openpyxl.utils.cell import get_column_letter
 
-from cases import previews, tallies, workbooks
+from cases import tallies
 from cases.contact_access import may_enter_contact_details
-from cases.exports import SafeResource, SheetExportMixin, unescape_formula
+from cases.intake import previews, workbooks
+from cases.intake.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
     Authority,
