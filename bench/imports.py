@@ -32,7 +32,8 @@ import openpyxl  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from cases.intake.engine import PERSON_SHEET, import_persons  # noqa: E402
+from cases.intake.columns import PERSON_SHEET  # noqa: E402
+from cases.intake.persons import import_persons  # noqa: E402
 from cases.models import DetainedPerson, Relative  # noqa: E402
 
 TARGET_SECONDS = 10

@@ -1,30 +1,33 @@
-"""Spreadsheet export from the admin: any filtered changelist to CSV or XLSX.
+"""Spreadsheet export: the resources that write each sheet, with django-import-export.
 
-The columns of each sheet are defined once, in cases/imports.py, so that an exported sheet can
-be imported again. This module holds what only export needs: escaping against formula injection,
-CSV as Excel in Russian and Kazakh reads it, and obeying cases.contact_access: relatives'
-contact details leave only with those allowed to read them, and the filters of an exported list
-obey the same rule as the list's own.
+The columns of each sheet are defined once, in columns.py, so that an exported sheet can be
+imported again. This module holds what only export needs: every cell escaped against formula
+injection (cases/formulas.py), CSV as Excel in Russian and Kazakh reads it, and relatives' contact
+details only for those allowed to read them (cases.contact_access). The admin's export page is
+in admin.py.
 """
 
 import csv
+from collections.abc import Callable
 
-from django.utils.text import slugify
-from django.utils.timezone import localdate
-from import_export.admin import ExportMixin
+from django.db.models import Count, Max, Prefetch
+from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ExportForm
 from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from cases.admin_lookups import answers_bad_queries
-from cases.contact_access import may_read_contact_details
-from cases.readlog import CONTACT_FIELDS, Reads, contact_columns, filters_for_log
-
-# A spreadsheet program may run a cell that begins with one of these as a formula
-# (=HYPERLINK(...) leaking data, +cmd|..., @SUM...). OWASP: prefix such a cell with a quote.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_ESCAPE = "'"
+from cases.formulas import escape_formula
+from cases.intake.cells import ChoiceCell, TextCell, YearCell
+from cases.intake.columns import (
+    PERSON_COLUMNS,
+    PETITION_COLUMNS,
+    RELATIONSHIP,
+    RELATIVE_COLUMNS,
+    TEMPLATE_RELATIVES,
+    Column,
+)
+from cases.models import Kinship, Relative
 
 
 class SemicolonCSV(CSV):
@@ -32,7 +35,7 @@ class SemicolonCSV(CSV):
     `;`, and every text cell in quotes, so that a `;` inside a name or a note stays in its cell
     rather than starting a new one (which could begin with "=" and run as a formula).
 
-    The import reads it back (cases.imports picks the delimiter of the header line).
+    The import reads it back (sheets.py picks the delimiter of the header line).
     """
 
     def export_data(self, dataset, **kwargs):
@@ -45,21 +48,11 @@ SHEET_FORMATS = [SemicolonCSV, XLSX]
 EXPORT_CHUNK_SIZE = 2000
 
 
-def escape_formula(value):
-    """A text cell that a spreadsheet would read as a formula, made plain text."""
-    if not isinstance(value, str):
-        return value
-    # Control characters are illegal in XLSX and meaningless in a name or a note.
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(FORMULA_TRIGGERS):
-        return FORMULA_ESCAPE + value
-    return value
-
-
-def unescape_formula(value: str) -> str:
-    """Undo escape_formula, so that an exported sheet imports as it was."""
-    if value.startswith(FORMULA_ESCAPE) and value[1:2] and value[1] in "=+-@\t\r":
-        return value[1:]
+def safe_cell(value):
+    """A cell as a spreadsheet should receive it: text that it would read as a formula made
+    plain text, without control characters (illegal in XLSX, meaningless in a name or a note)."""
+    if isinstance(value, str):
+        value = escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 
@@ -77,9 +70,9 @@ class SafeResource(Resource):
         self.show_contacts = show_contacts
 
     def export_field(self, field, instance, **kwargs):
-        # Every field of these resources is a callable (see cases/imports.py): call it directly
-        # rather than search the field's name among all fields for every cell.
-        return escape_formula(field.dehydrate_method(instance))
+        # Every field of these resources is a callable (a column's render, below): call it
+        # directly rather than search the field's name among all fields for every cell.
+        return safe_cell(field.dehydrate_method(instance))
 
     def get_export_order(self):
         return tuple(self.fields)
@@ -98,45 +91,105 @@ class SafeResource(Resource):
         return cls.display_name or cls.__name__
 
 
-class SheetExportMixin(ExportMixin):
-    """Admin export of the filtered changelist to CSV or XLSX, with the contact rule.
+def _column_field(column: Column) -> Field:
+    return Field(column_name=column.name, dehydrate_method=column.render)
 
-    Set `resource_classes` to one SafeResource subclass.
-    """
 
-    export_formats = SHEET_FORMATS
-    # Columns are fixed by the resource and the user's permissions, never picked in the form:
-    # a picker would offer contact columns to users who may not have them.
-    export_form_class = ExportForm
+class PersonResource(SafeResource):
+    """Persons, with their relatives in relative_<n>_… columns, as the import reads them."""
 
-    def has_export_permission(self, request) -> bool:
-        # Anyone who may read the list may take it away, but no one else.
-        return self.has_view_permission(request)
+    display_name = _("detained persons with their relatives")
 
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"show_contacts": may_read_contact_details(request.user)}
+    def __init__(self, show_contacts: bool = False, **kwargs):
+        super().__init__(show_contacts)
+        self.fields = {c.name: _column_field(c) for c in PERSON_COLUMNS}
+        self.add_relative_columns(TEMPLATE_RELATIVES)
 
-    # The export takes the changelist's filters from its address (get_export_queryset): a
-    # refused or failing one answers 400, as on the list.
-    @answers_bad_queries
-    def export_action(self, request):
-        return super().export_action(request)
+    def add_relative_columns(self, count: int) -> None:
+        for number in range(1, count + 1):
+            for column in RELATIVE_COLUMNS:
+                if column.contact and not self.show_contacts:
+                    continue
+                name = f"relative_{number}_{column.name}"
+                self.fields[name] = Field(
+                    column_name=name, dehydrate_method=self._relative_value(number, column)
+                )
 
-    def get_data_for_export(self, request, queryset, **kwargs):
-        dataset = super().get_data_for_export(request, queryset, **kwargs)
-        # Who took which list away, how long, and whether it held contact details.
-        searched = [field.lstrip("=^@") for field in self.get_search_fields(request)]
-        private_search = any(p in CONTACT_FIELDS for f in searched for p in f.split("__"))
-        reads = Reads(request.user)
-        reads.add_export(
-            self.model,
-            rows=len(dataset),
-            filters=filters_for_log(request.GET, private_search),
-            fields=contact_columns(dataset.headers or ()),
+    @staticmethod
+    def _relative_value(number: int, column: Column) -> Callable:
+        def value(person):
+            kinships = person.export_kinships
+            return column.render(kinships[number - 1]) if len(kinships) >= number else ""
+
+        return value
+
+    def before_export(self, queryset, **kwargs):
+        # As many relatives' columns as the person with the most relatives needs.
+        most = (
+            Kinship.objects.filter(person__in=queryset.values("pk"))
+            .values("person")
+            .annotate(n=Count("pk"))
+            .aggregate(most=Max("n"))["most"]
         )
-        reads.save()
-        return dataset
+        self.add_relative_columns(max(most or 0, TEMPLATE_RELATIVES))
 
-    def get_export_filename(self, request, queryset, file_format):
-        name = slugify(str(self.model._meta.verbose_name_plural)) or self.model.__name__
-        return f"{name}-{localdate():%Y-%m-%d}.{file_format.get_extension()}"
+    def filter_export(self, queryset, **kwargs):
+        kinships = Kinship.objects.select_related("relative").order_by("pk")
+        # An attribute of its own: the admin's queryset may prefetch "kinships" differently.
+        return queryset.select_related("home_place").prefetch_related(
+            Prefetch("kinships", kinships, to_attr="export_kinships")
+        )
+
+
+class PetitionResource(SafeResource):
+    """Petitions, as the import reads them."""
+
+    display_name = _("petitions")
+
+    def __init__(self, show_contacts: bool = False, **kwargs):
+        super().__init__(show_contacts)
+        self.fields = {c.name: _column_field(c) for c in PETITION_COLUMNS}
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("authority").prefetch_related("persons", "petitioners")
+
+
+RELATIVE_EXPORT_COLUMNS = [
+    Column("full_name", TextCell()),
+    Column("name_latin", TextCell()),
+    Column("birth_year", YearCell()),
+    Column("citizenship", ChoiceCell(Relative.Citizenship)),
+    Column("lives_in", ChoiceCell(Relative.LivesIn)),
+    Column("city", TextCell()),
+    Column("phone", TextCell(), contact=True),
+    Column("email", TextCell(), contact=True),
+    Column("address", TextCell(), contact=True),
+    Column("notes", TextCell()),
+]
+
+
+class RelativeResource(SafeResource):
+    """Relatives, with the cases they are kin to; contact details only with the permission."""
+
+    display_name = _("relatives")
+
+    def __init__(self, show_contacts: bool = False, **kwargs):
+        super().__init__(show_contacts)
+        self.fields = {
+            c.name: _column_field(c)
+            for c in RELATIVE_EXPORT_COLUMNS
+            if show_contacts or not c.contact
+        }
+        self.fields["kin_to"] = Field(column_name="kin_to", dehydrate_method=self._kin_to)
+
+    @staticmethod
+    def _kin_to(relative: Relative) -> str:
+        return "; ".join(
+            f"{kinship.person.case_number} ({RELATIONSHIP.render(kinship)})"
+            for kinship in relative.export_kinships
+        )
+
+    def filter_export(self, queryset, **kwargs):
+        kinships = Kinship.objects.select_related("person").order_by("pk")
+        # An attribute of its own: the admin's queryset prefetches "kinships" differently.
+        return queryset.prefetch_related(Prefetch("kinships", kinships, to_attr="export_kinships"))

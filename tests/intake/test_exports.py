@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.intake.engine import import_persons, import_petitions
-from cases.intake.exports import escape_formula
+from cases.formulas import escape_formula
+from cases.intake.persons import import_persons
+from cases.intake.petitions import import_petitions
 from cases.models import DatePrecision, DetainedPerson, Kinship, Petition, Relative, Status
 from tests.factories import (
     make_kinship,
