@@ -166,7 +166,7 @@ def import_sheet(rows: int) -> dict:
 
     from bench.imports import as_csv
     from bench.imports import rows as sheet_rows
-    from cases.imports import import_persons
+    from cases.intake.persons import import_persons
 
     data = as_csv(sheet_rows(rows, random.Random(1)))
     started = time.perf_counter()

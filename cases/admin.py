@@ -41,7 +41,11 @@ from cases.contact_access import may_enter_contact_details, may_read_contact_det
 from cases.documents import SourceForm
 from cases.duplicates import likely_matches_for
 from cases.history import AuditHistoryMixin, DeletedRecordsMixin
-from cases.imports import PersonImportExportMixin, PetitionImportExportMixin, RelativeExportMixin
+from cases.intake.admin import (
+    PersonImportExportMixin,
+    PetitionImportExportMixin,
+    RelativeExportMixin,
+)
 from cases.models import (
     Authority,
     DetainedPerson,

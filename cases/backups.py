@@ -255,7 +255,7 @@ def is_encrypted(path: Path) -> bool:
 
 
 def max_unpacked_bytes() -> int:
-    return int(getattr(settings, "BACKUP_MAX_UNPACKED_MB", 4096)) * 1024 * 1024
+    return settings.BACKUP_MAX_UNPACKED_MB * 1024 * 1024
 
 
 class _Lines:

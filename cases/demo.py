@@ -5,7 +5,6 @@ number of times. `generate_cases()` adds made-up families, each one marked as ge
 """
 
 import datetime
-import gc
 import random
 from bisect import bisect
 from collections import Counter
@@ -18,7 +17,7 @@ from django.conf import settings
 from django.db import models, reset_queries
 from django.utils import timezone
 
-from cases import tallies
+from cases import bulk, tallies
 from cases.models import (
     OUTCOME_STATUS,
     Authority,
@@ -861,11 +860,7 @@ def generate_cases(count: int, seed: int = DEFAULT_SEED, batch_size: int = BATCH
     generator = CaseGenerator(random.Random(seed), timezone.localdate())
     counts: Counter = Counter()
     persons: list[int] = []
-    # Each batch makes tens of thousands of model instances, which set off Python's cycle
-    # collector again and again (a tenth of the time); they hold no cycles that need it.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with bulk.garbage_collector_paused():
         for start in range(0, count, batch_size):
             cases = [generator.case() for _ in range(min(batch_size, count - start))]
             save_cases(cases, counts)
@@ -873,9 +868,6 @@ def generate_cases(count: int, seed: int = DEFAULT_SEED, batch_size: int = BATCH
             if settings.DEBUG:
                 # With DEBUG on Django keeps the SQL of every query; bulk inserts are large.
                 reset_queries()
-    finally:
-        if collecting:
-            gc.enable()
     DetainedPerson.objects.assign_case_numbers()
     # Bulk inserts send no save signals: count the new persons and what is tied to them.
     tallies.refresh(persons=persons)

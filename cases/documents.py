@@ -102,12 +102,12 @@ ALLOWED_TYPES: dict[str, Callable[[bytes, UploadedFile], bool]] = {
 
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "SOURCE_MAX_UPLOAD_MB", 25) * 1024 * 1024
+    return settings.SOURCE_MAX_UPLOAD_MB * 1024 * 1024
 
 
 def validate_upload(file: UploadedFile) -> None:
     """Refuse a file that is too large, of a type not allowed, or not what its name says."""
-    limit_mb = getattr(settings, "SOURCE_MAX_UPLOAD_MB", 25)
+    limit_mb = settings.SOURCE_MAX_UPLOAD_MB
     if file.size is not None and file.size > max_upload_bytes():
         raise ValidationError(
             _("The file is %(size)s MB; files may be at most %(limit)s MB."),

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import perturbation
+from cases.formulas import escape_formula
 from cases.models import (
     HELD_STATUSES,
     Authority,
@@ -584,13 +585,9 @@ def as_data(statistics: Statistics, filters: dict) -> dict:
     }
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_safe(value) -> str:
     """A spreadsheet must not run a cell as a formula: prefix such text with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return escape_formula("" if value is None else str(value))
 
 
 def csv_lines(statistics: Statistics) -> Iterator[str]:

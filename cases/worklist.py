@@ -39,7 +39,7 @@ NO_ANSWER_EXPECTED = (PetitionStatus.ANSWERED, PetitionStatus.CLOSED)
 
 def unanswered_days() -> int:
     """After how many days without an answer a submitted petition needs attention."""
-    return getattr(settings, "PETITION_UNANSWERED_DAYS", 60)
+    return settings.PETITION_UNANSWERED_DAYS
 
 
 def with_persons_summary(petitions: PetitionQuerySet) -> PetitionQuerySet:

@@ -184,9 +184,6 @@ IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", "250")
 # A backup being restored may unpack to this many megabytes at most (10,000 cases with their
 # history unpack to about 80 MB): a small file that unpacks to more is refused unread.
 BACKUP_MAX_UNPACKED_MB = envint("BACKUP_MAX_UNPACKED_MB", "4096")
-# A checked sheet waits for its confirmation among the private files, not in the system's
-# temporary folder, and is deleted after a day at most (cases/previews.py).
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.previews.PrivatePreviewStorage"
 
 # --- Transport and cookies: production behind a TLS-terminating proxy --------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

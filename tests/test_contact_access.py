@@ -27,7 +27,7 @@ from django.utils.html import escape
 
 from cases.admin_lookups import BAD_QUERY_MESSAGE, HIDDEN_FIELD_MESSAGE, QueryGuardMixin
 from cases.contact_access import restricted_fields
-from cases.imports import import_persons
+from cases.intake.persons import import_persons
 from cases.models import DetainedPerson, Outcome, Petition, Relative, Source
 from tests.base import AdminTestCase
 from tests.factories import (
@@ -40,7 +40,7 @@ from tests.factories import (
     place,
     unchanged_post_data,
 )
-from tests.test_imports import csv_bytes
+from tests.intake.test_imports import csv_bytes
 
 PHONE = "+7 701 555 0142"
 EMAIL = "kd@example.org"

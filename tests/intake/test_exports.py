@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.exports import escape_formula
-from cases.imports import import_persons, import_petitions
+from cases.formulas import escape_formula
+from cases.intake.persons import import_persons
+from cases.intake.petitions import import_petitions
 from cases.models import DatePrecision, DetainedPerson, Kinship, Petition, Relative, Status
 from tests.factories import (
     make_kinship,
@@ -21,7 +22,7 @@ from tests.factories import (
     make_user,
     place,
 )
-from tests.test_imports import admin_url, use_test_admin
+from tests.intake.test_imports import admin_url, use_test_admin
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,9 @@ import uuid
 from pathlib import Path
 
 from django.core.files.storage import default_storage
-from import_export.tmp_storages import BaseStorage
 
 FOLDER = "import-previews"
-# A confirmation form is good for this long (cases.imports.SheetConfirmForm).
+# A confirmation form is good for this long (cases.intake.admin.SheetConfirmForm).
 MAX_AGE_SECONDS = 24 * 3600
 
 
@@ -39,8 +38,11 @@ def remove_expired(now: float | None = None) -> int:
     return removed
 
 
-class PrivatePreviewStorage(BaseStorage):
-    """django-import-export's temporary storage (IMPORT_EXPORT_TMP_STORAGE_CLASS), private."""
+class Preview:
+    """One checked sheet waiting among the private files, under a random name."""
+
+    def __init__(self, name: str | None = None):
+        self.name = name
 
     def save(self, data: bytes) -> None:
         remove_expired()

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.imports import import_persons
+from cases.intake.persons import import_persons
 from cases.models import DetainedPerson
 from tests.factories import make_user
 from tests.memory import run_with_memory_cap
@@ -113,7 +113,7 @@ def test_a_far_cell_is_refused_within_a_few_hundred_megabytes(tmp_path, referenc
     path = tmp_path / "far.xlsx"
     path.write_bytes(one_far_cell(reference))
     code = f"""
-        from cases.imports import SheetError, read_sheet
+        from cases.intake.sheets import SheetError, read_sheet
         try:
             read_sheet(open({str(path)!r}, "rb").read(), "far.xlsx")
         except SheetError as error:

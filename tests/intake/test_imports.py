@@ -18,18 +18,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cases import previews, stats
-from cases.imports import (
-    ChoiceWidget,
-    DatePrecision,
+from cases import stats
+from cases.intake import previews
+from cases.intake.admin import (
     PersonImportExportMixin,
     PetitionImportExportMixin,
     RelativeExportMixin,
-    import_persons,
-    import_petitions,
-    parse_approximate_date,
 )
+from cases.intake.cells import ChoiceCell, parse_approximate_date
+from cases.intake.persons import import_persons
+from cases.intake.petitions import import_petitions
 from cases.models import (
+    DatePrecision,
     DetainedPerson,
     Kinship,
     Petition,
@@ -287,9 +287,9 @@ def test_status_accepts_russian_and_kazakh_labels(settings, tmp_path):
         catalogue.save_as_mofile(str(tmp_path / language / "LC_MESSAGES" / "django.mo"))
     settings.LOCALE_PATHS = [tmp_path]
 
-    widget = ChoiceWidget(Status)
-    assert widget.clean("запрещен выезд из китая", column="status") == Status.BARRED_FROM_LEAVING
-    assert widget.clean("Қытайдан шығуға тыйым салынған") == Status.BARRED_FROM_LEAVING
+    cell = ChoiceCell(Status)
+    assert cell.clean("запрещен выезд из китая", column="status") == Status.BARRED_FROM_LEAVING
+    assert cell.clean("Қытайдан шығуға тыйым салынған") == Status.BARRED_FROM_LEAVING
 
 
 def test_latin_and_cyrillic_headers_mean_the_same_columns():
@@ -717,6 +717,14 @@ def test_import_needs_permission_to_add_and_change(client):
     assert client.get(admin_url(DetainedPerson, "import_template", "csv")).status_code == 403
     changelist = client.get(admin_url(DetainedPerson, "changelist")).content.decode()
     assert admin_url(DetainedPerson, "import") not in changelist
+
+
+def test_the_list_links_to_the_import_for_those_who_may_import(client):
+    client.force_login(make_user("coordinator", superuser=True))
+    for model in (DetainedPerson, Petition):
+        changelist = client.get(admin_url(model, "changelist")).content.decode()
+        assert admin_url(model, "import") in changelist
+        assert admin_url(model, "export") in changelist
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
