@@ -17,7 +17,7 @@ from import_export.forms import ExportForm
 from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from cases.admin_lookups import answers_bad_queries
+from cases.admin.lookups import answers_bad_queries
 from cases.contact_access import may_read_contact_details
 from cases.readlog import CONTACT_FIELDS, Reads, contact_columns, filters_for_log
 

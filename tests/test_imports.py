@@ -46,7 +46,7 @@ TODAY = timezone.localdate()
 NEXT_YEAR = str(TODAY.year + 1)
 
 
-# --- A throwaway admin site with the mixins, however cases/admin.py is wired ---------------------
+# --- A throwaway admin site with the mixins, however cases/admin/ is wired ----------------------
 
 
 def _with_mixin(mixin, admin_class):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases import worklist
+from cases.admin import worklist
 from cases.models import DetainedPerson, Kinship, Petition, PetitionEvent, Status
 from tests.factories import make_kinship, make_person, make_petition, make_relative, make_user
 

@@ -2,7 +2,7 @@
 
 Every changelist runs a fixed number of queries whatever the number of rows (tests prove it).
 Relatives' phone, email and address appear only to those cases.contact_access allows, and every
-changelist refuses lookups, search and ordering on them for others (cases.admin_lookups).
+changelist refuses lookups, search and ordering on them for others (cases.admin.lookups).
 """
 
 import datetime
@@ -24,23 +24,24 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases import admin_users  # noqa: F401 - staff accounts and their invitations
-from cases.admin_filters import (
+from cases.admin.concurrency import ConcurrencyGuardMixin
+from cases.admin.filters import (
     DetentionYearFilter,
     HeldFilter,
     PersonPetitionFilter,
     PetitionOverdueFilter,
     SubmissionYearFilter,
 )
-from cases.admin_lookups import QueryGuardMixin
-from cases.admin_readlog import ReadEventAdmin, record_key, who_read_url
-from cases.admin_rows import QuickCheckboxMixin
-from cases.admin_search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
-from cases.concurrency import ConcurrencyGuardMixin
+from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
+from cases.admin.lookups import QueryGuardMixin
+from cases.admin.paginator import EstimatedCountPaginator
+from cases.admin.readlog import record_key, who_read_url
+from cases.admin.rows import QuickCheckboxMixin
+from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
+from cases.admin.worklist import next_follow_up_default, record_follow_up
 from cases.contact_access import may_enter_contact_details, may_read_contact_details
 from cases.documents import SourceForm
 from cases.duplicates import likely_matches_for
-from cases.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.imports import PersonImportExportMixin, PetitionImportExportMixin, RelativeExportMixin
 from cases.models import (
     Authority,
@@ -55,7 +56,6 @@ from cases.models import (
     Relative,
     Source,
 )
-from cases.paginator import EstimatedCountPaginator
 from cases.readlog import (
     ReadLogMixin,
     Reads,
@@ -63,7 +63,6 @@ from cases.readlog import (
     fields_on_page,
     inline_rows,
 )
-from cases.worklist import next_follow_up_default, record_follow_up
 
 admin.site.site_header = _("casetracker: case register")
 admin.site.site_title = _("casetracker")
@@ -791,8 +790,3 @@ class PublishedFigureAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmi
     @admin.display(description=_("as of"), ordering="as_of")
     def as_of_display(self, figure: PublishedFigure) -> str:
         return figure.as_of_display
-
-
-# --- Who read what ----------------------------------------------------------------------------
-
-admin.site.register(ReadEvent, ReadEventAdmin)
