@@ -68,14 +68,9 @@ urlpatterns = [path("admin/", site.urls)]
 
 
 def use_test_admin(settings) -> None:
-    """Serve the site above at /admin/, without two-factor login or collectstatic's manifest
-    (the suite runs with DEBUG off)."""
+    """Serve the site above at /admin/, without two-factor login."""
     settings.REQUIRE_2FA = False
     settings.ROOT_URLCONF = __name__
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(autouse=True)

@@ -47,10 +47,6 @@ def set_history_age(obj, days: int) -> None:
     obj.history.update(history_date=when)
 
 
-@override_settings(
-    STORAGES=settings.STORAGES
-    | {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-)
 class WorklistTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
