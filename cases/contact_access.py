@@ -1,7 +1,7 @@
 """Who may read and who may enter relatives' contact details (DESIGN.md, Privacy 5): one rule.
 
 Every path that shows, filters, orders, searches, exports or imports relatives asks here: the
-changelists' URL lookups and ordering (cases.admin_lookups), search, list filters and
+changelists' URL lookups and ordering (cases.admin.lookups), search, list filters and
 autocomplete, the forms and inlines, the history pages, the exports and the persons import.
 A field hidden from a user is hidden whole: its value, and whatever a filter, an order or a
 comparison with it would tell.

@@ -33,7 +33,7 @@ CONTACT_DETAILS = "view_contact_details"
 VERIFY_CASES = "verify_case"
 # Who read what (ReadEvent): coordinators read the log; nobody can change it.
 READ_LOG = "view_readevent"
-# The staff accounts, to invite new staff (the action on users, cases/admin_users.py). Another
+# The staff accounts, to invite new staff (the action on users, cases/admin/users.py). Another
 # app's permission is named with its app label.
 STAFF_ACCOUNTS = "auth.view_user"
 

@@ -1,18 +1,11 @@
 """The base of admin tests: named staff users, as in the rest of the suite."""
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.test import TestCase, override_settings
+from django.test import TestCase
 
 from tests.factories import make_user
 
 
-# The suite runs with DEBUG off, whose manifest storage needs collectstatic before any admin page
-# can link its stylesheets; these tests only need the links.
-@override_settings(
-    STORAGES=settings.STORAGES
-    | {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-)
 class AdminTestCase(TestCase):
     """alice is a superuser; bob may do everything on case data but see contact details;
     carol may only read relatives, contact details included. alice is logged in."""

@@ -1,19 +1,32 @@
+"""The suite's settings, in one place: the environment in pyproject.toml ([tool.pytest.ini_options]
+env: DEBUG off, a throwaway key, no HTTPS redirect, no two-factor), the rest here."""
+
 import pytest
+from django.conf import settings
+from django.test import override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings():
+    # For the whole run, so that TestCase classes' setUpTestData sees them too.
+    with override_settings(
+        # Production serves hashed files collected beforehand; tests read them from the source
+        # tree.
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        # The default hasher is slow on purpose; which one stores test passwords is beside the
+        # point (tests/factories.py gives every user the same one).
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     # Tests read English messages unless they switch language themselves.
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
-    # Production serves hashed files collected beforehand; tests read them from the source tree.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(autouse=True)

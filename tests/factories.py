@@ -81,13 +81,9 @@ def make_persons(count: int, **fields) -> list[DetainedPerson]:
 
 
 def serve_public_pages(settings) -> None:
-    """Public pages render without collectstatic's manifest, and start with no cached numbers."""
+    """Public pages start with no cached numbers."""
     from django.core.cache import cache
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     cache.clear()
 
 

@@ -86,12 +86,6 @@ def _passphrase(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The backup carries whatever hash it finds; a slow one only slows the tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _forget_content_type_ids():
     yield
     # flush gives content types new ids, and the test's transaction is rolled back afterwards.

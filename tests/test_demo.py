@@ -260,12 +260,6 @@ def test_bad_synthetic_count_given_as_keyword_is_refused():
 # --- The demo user ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def fast_hashing(settings):
-    # The password hasher is beside the point here, and the default one is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def create_demo_user() -> str:
     out = StringIO()
     call_command("create_demo_user", stdout=out)
@@ -281,7 +275,7 @@ def can_log_in(password: str) -> bool:
     return authenticate(request, username="advocate", password=password) is not None
 
 
-def test_demo_user_gets_a_printed_password_that_logs_in(settings, fast_hashing):
+def test_demo_user_gets_a_printed_password_that_logs_in(settings):
     settings.ADMIN_URL = "office/"
 
     output = create_demo_user()
@@ -294,7 +288,7 @@ def test_demo_user_gets_a_printed_password_that_logs_in(settings, fast_hashing):
     assert "http://127.0.0.1:8000/office/" in output
 
 
-def test_running_create_demo_user_twice_keeps_one_user_with_a_new_password(fast_hashing):
+def test_running_create_demo_user_twice_keeps_one_user_with_a_new_password():
     first = printed_password(create_demo_user())
     second = printed_password(create_demo_user())
 
@@ -304,11 +298,7 @@ def test_running_create_demo_user_twice_keeps_one_user_with_a_new_password(fast_
     assert not can_log_in(first)
 
 
-def test_demo_user_gets_a_working_link_to_set_up_two_factor_login(settings, fast_hashing):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def test_demo_user_gets_a_working_link_to_set_up_two_factor_login():
     output = create_demo_user()
 
     line = re.search(r"^Two-factor setup \(optional here\): (\S+)$", output, re.MULTILINE)

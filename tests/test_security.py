@@ -28,16 +28,6 @@ WRONG = "not-the-password-42"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def _fast_pages(settings):
-    # Many password checks here: a fast hasher; pages render without collectstatic's manifest.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def try_login(client: Client, password: str, url: str | None = None, **extra):
     data = {"username": "alice", "password": password, "next": "/admin/"}
     return client.post(url or reverse("admin:login"), data, **extra)

@@ -30,12 +30,6 @@ PASSWORD = "correct horse battery"  # tests.factories.make_user
 @pytest.fixture(autouse=True)
 def _two_factor_required(settings):
     settings.REQUIRE_2FA = True
-    # Many password checks here: a fast hasher; pages render without collectstatic's manifest.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
-from cases.admin_lookups import answers_bad_queries
+from cases.admin.lookups import answers_bad_queries
 from cases.contact_access import may_read_contact_details
 from cases.intake import previews
 from cases.intake.cells import ChoiceCell, ReferenceCell

@@ -1,5 +1,5 @@
-"""`{% todays_work %}`: the lists of cases/worklist.py on the admin index, each shown only to
-users who may read what it lists."""
+"""`{% todays_work %}`: the lists of cases/admin/worklist.py on the admin index, each shown only
+to users who may read what it lists."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -8,7 +8,7 @@ from django import template
 from django.contrib import admin
 from django.urls import reverse
 
-from cases import worklist
+from cases.admin import worklist
 from cases.models import DetainedPerson, Petition, PetitionStatus
 
 register = template.Library()

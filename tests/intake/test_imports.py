@@ -46,7 +46,7 @@ TODAY = timezone.localdate()
 NEXT_YEAR = str(TODAY.year + 1)
 
 
-# --- A throwaway admin site with the mixins, however cases/admin.py is wired ---------------------
+# --- A throwaway admin site with the mixins, however cases/admin/ is wired ----------------------
 
 
 def _with_mixin(mixin, admin_class):
@@ -68,14 +68,9 @@ urlpatterns = [path("admin/", site.urls)]
 
 
 def use_test_admin(settings) -> None:
-    """Serve the site above at /admin/, without two-factor login or collectstatic's manifest
-    (the suite runs with DEBUG off)."""
+    """Serve the site above at /admin/, without two-factor login."""
     settings.REQUIRE_2FA = False
     settings.ROOT_URLCONF = __name__
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(autouse=True)

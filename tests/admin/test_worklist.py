@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases import worklist
+from cases.admin import worklist
 from cases.models import DetainedPerson, Kinship, Petition, PetitionEvent, Status
 from tests.factories import make_kinship, make_person, make_petition, make_relative, make_user
 
@@ -47,10 +47,6 @@ def set_history_age(obj, days: int) -> None:
     obj.history.update(history_date=when)
 
 
-@override_settings(
-    STORAGES=settings.STORAGES
-    | {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-)
 class WorklistTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import escape
 
-from cases.admin_lookups import BAD_QUERY_MESSAGE, HIDDEN_FIELD_MESSAGE, QueryGuardMixin
+from cases.admin.lookups import BAD_QUERY_MESSAGE, HIDDEN_FIELD_MESSAGE, QueryGuardMixin
 from cases.contact_access import restricted_fields
 from cases.intake.persons import import_persons
 from cases.models import DetainedPerson, Outcome, Petition, Relative, Source

@@ -14,9 +14,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin_search import case_number_query, search_terms
+from cases.admin.paginator import EstimatedCountPaginator
+from cases.admin.search import case_number_query, search_terms
 from cases.models import ReadEvent, Relative
-from cases.paginator import EstimatedCountPaginator
 
 
 def who_read_url(**filters: str) -> str:

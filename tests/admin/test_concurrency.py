@@ -9,11 +9,17 @@ from django.urls import path, reverse
 from django.utils.html import escape
 
 import casetracker.urls
-from cases.concurrency import VERSION_FIELD, ConcurrencyGuardMixin
+from cases.admin.concurrency import VERSION_FIELD, ConcurrencyGuardMixin
 from cases.models import DetainedPerson, Kinship, Outcome, Petition, Relative, Status
 from cases.security import TwoFactorAdminSite
-from tests.factories import make_kinship, make_person, make_petition, make_relative, make_user
-from tests.test_admin import unchanged_post_data
+from tests.factories import (
+    make_kinship,
+    make_person,
+    make_petition,
+    make_relative,
+    make_user,
+    unchanged_post_data,
+)
 
 GUARDED = (DetainedPerson, Petition)
 
@@ -23,7 +29,7 @@ def is_guarded(site: admin.AdminSite) -> bool:
 
 
 def guarded_site() -> admin.AdminSite:
-    """The real admin once cases/admin.py puts the mixin in its bases; until then, a copy of
+    """The real admin once cases/admin/ puts the mixin in its bases; until then, a copy of
     it whose person and petition admins have the mixin first."""
     if is_guarded(admin.site):
         return admin.site
@@ -47,11 +53,7 @@ def url(model, view: str, *args) -> str:
     return reverse(f"admin:cases_{model._meta.model_name}_{view}", args=args)
 
 
-@override_settings(
-    ROOT_URLCONF=__name__,
-    STORAGES=settings.STORAGES
-    | {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
-)
+@override_settings(ROOT_URLCONF=__name__)
 class ConcurrencyTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -220,5 +222,5 @@ class PetitionTests(ConcurrencyTestCase):
 
 class WiringTests(TestCase):
     def test_the_real_admin_guards_persons_and_petitions(self):
-        # cases/admin.py: ConcurrencyGuardMixin first in the bases of both admins.
+        # cases/admin/persons.py and petitions.py: ConcurrencyGuardMixin first in both bases.
         self.assertTrue(is_guarded(admin.site))

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
+from cases.admin.paginator import EstimatedCountPaginator
 from cases.models import DetainedPerson, Status
-from cases.paginator import EstimatedCountPaginator
 from tests.factories import make_person
 
 postgresql_only = pytest.mark.skipif(

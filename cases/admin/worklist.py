@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
-from cases.history import HISTORY_TYPE_LABELS
+from cases.admin.history import HISTORY_TYPE_LABELS
 from cases.models import (
     DetainedPerson,
     DetainedPersonQuerySet,

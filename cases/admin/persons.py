@@ -1,0 +1,364 @@
+"""The family case on one page: the person held, their relatives, petitions, outcomes and
+evidence; the list of cases answers how advocates ask; outcomes also have their own list.
+
+Every changelist runs a fixed number of queries whatever the number of rows (tests prove it).
+Relatives' phone, email and address appear only to those cases.contact_access allows, and every
+changelist refuses lookups, search and ordering on them for others (cases.admin.lookups).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases.admin.concurrency import ConcurrencyGuardMixin
+from cases.admin.filters import DetentionYearFilter, HeldFilter, PersonPetitionFilter
+from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
+from cases.admin.lookups import QueryGuardMixin
+from cases.admin.paginator import EstimatedCountPaginator
+from cases.admin.readlog import who_read_url
+from cases.admin.reference import SourceInline
+from cases.admin.rows import (
+    SMALL_TEXTAREA,
+    QuickCheckboxMixin,
+    ReadOnlyInline,
+    follow_up_display,
+    short_date,
+)
+from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
+from cases.contact_access import may_read_contact_details
+from cases.duplicates import likely_matches_for
+from cases.intake.admin import PersonImportExportMixin
+from cases.models import DetainedPerson, Kinship, Outcome, Petition, Place, ReadEvent
+from cases.readlog import ReadLogMixin, Reads, contacts_shown, inline_rows
+from cases.services import record_outcome
+
+# The changelist has no room for the explanations the form gives.
+VERIFICATION_SHORT = {
+    DetainedPerson.Verification.REPORTED: _("reported"),
+    DetainedPerson.Verification.CORROBORATED: _("corroborated"),
+    DetainedPerson.Verification.CONFIRMED: _("confirmed"),
+}
+
+
+# --- The family case --------------------------------------------------------------------------
+
+
+class PersonKinshipInline(admin.TabularInline):
+    model = Kinship
+    extra = 0
+    autocomplete_fields = ("relative",)
+    readonly_fields = ("relative_contact",)
+    verbose_name = _("relative")
+    verbose_name_plural = _("relatives")
+    # What the "contact details" column shows of a relative.
+    contact_fields = ("phone", "email")
+
+    def get_fields(self, request, obj=None):
+        fields = ["relative", "relationship", "is_contact", "separated"]
+        if may_read_contact_details(request.user):
+            fields.append("relative_contact")
+        return fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("relative")
+
+    @admin.display(description=_("contact details"))
+    def relative_contact(self, kinship: Kinship) -> str:
+        if not kinship.relative_id:
+            return ""
+        relative = kinship.relative
+        return ", ".join(
+            getattr(relative, name) for name in contacts_shown(relative, self.contact_fields)
+        )
+
+
+class PersonPetitionInline(ReadOnlyInline):
+    """The person's petitions; each is entered on its own page."""
+
+    model = Petition.persons.through
+    template = "admin/cases/detainedperson/petitions_inline.html"
+    fields = ("petition_link", "petition_status", "submitted_on", "follow_up")
+    readonly_fields = fields
+    verbose_name = _("petition")
+    verbose_name_plural = _("petitions")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("petition__authority")
+            .order_by("-petition__submitted_on", "-petition_id")
+        )
+
+    @admin.display(description=_("petition"))
+    def petition_link(self, link) -> str:
+        petition = link.petition
+        url = reverse("admin:cases_petition_change", args=[petition.pk])
+        return format_html('<a href="{}">#{} {}</a>', url, petition.pk, petition.authority)
+
+    @admin.display(description=_("status"))
+    def petition_status(self, link) -> str:
+        return link.petition.get_status_display()
+
+    @admin.display(description=_("submitted on"))
+    def submitted_on(self, link) -> str:
+        return short_date(link.petition.submitted_on) or self.get_empty_value_display()
+
+    @admin.display(description=_("follow up on"))
+    def follow_up(self, link) -> str:
+        if link.petition.status == Petition.Status.CLOSED:
+            return self.get_empty_value_display()
+        return follow_up_display(link.petition.follow_up_on) or self.get_empty_value_display()
+
+
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    extra = 0
+    fields = (
+        "kind",
+        "occurred_on",
+        "occurred_on_precision",
+        "sentence_years",
+        "petition",
+        "notes",
+    )
+    formfield_overrides = SMALL_TEXTAREA
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # An outcome follows one of this person's own petitions.
+        petition = formset.form.base_fields["petition"]
+        petition.queryset = (
+            obj.petitions.select_related("authority") if obj else Petition.objects.none()
+        )
+        petition.widget.can_add_related = petition.widget.can_change_related = False
+        petition.widget.can_view_related = petition.widget.can_delete_related = False
+        return formset
+
+
+@admin.register(DetainedPerson)
+class DetainedPersonAdmin(
+    QueryGuardMixin,
+    ReadLogMixin,
+    QuickCheckboxMixin,
+    ConcurrencyGuardMixin,
+    PersonImportExportMixin,
+    NameKeySearchMixin,
+    DeletedRecordsMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
+):
+    list_display = (
+        "case",
+        "full_name",
+        "status",
+        "place",
+        "year_detained",
+        "verification_short",
+        "petition_count",
+        "next_follow_up",
+    )
+    list_display_links = ("case", "full_name")
+    list_filter = (
+        "status",
+        HeldFilter,
+        DetentionYearFilter,
+        "home_place",
+        "ethnicity",
+        "verification",
+        "counted_in_statistics",
+        PersonPetitionFilter,
+    )
+    list_select_related = ("home_place",)
+    # Names are found by their key (NameKeySearchMixin), case numbers exactly: a plain
+    # icontains here would turn every search into a scan of the whole table.
+    search_fields = ("=case_number",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    search_help_text = NAME_SEARCH_HELP
+    readonly_fields = ("case_number",)
+    autocomplete_fields = ("home_place", "duplicate_of")
+    actions = ["mark_duplicates"]
+    fieldsets = [
+        (
+            _("Names"),
+            {"fields": ["case_number", "full_name", "name_latin", "name_chinese", "other_names"]},
+        ),
+        (
+            _("Identity"),
+            {"fields": [("gender", "birth_year"), ("ethnicity", "citizenship"), "occupation"]},
+        ),
+        (_("Place and status"), {"fields": [("home_place", "home_detail"), "status"]}),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    ("detained_on", "detained_on_precision"),
+                    ("last_contact_on", "last_contact_on_precision"),
+                ],
+                "description": _(
+                    "Families rarely know the exact day: enter any day of the year or month "
+                    "they remember and say how precise it is."
+                ),
+            },
+        ),
+        (
+            _("Verification and counting"),
+            {"fields": ["verification", ("counted_in_statistics", "duplicate_of")]},
+        ),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+    inlines = [PersonKinshipInline, PersonPetitionInline, OutcomeInline, SourceInline]
+
+    # Verifying a case and deciding whether it is counted publicly is a coordinator's call.
+    VERIFICATION_FIELDS = ("verification", "counted_in_statistics", "duplicate_of")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_petition_summary()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Outcome:
+            return super().save_formset(request, form, formset, change)
+        # The person's status follows the latest outcome (cases.services.record_outcome).
+        outcomes = formset.save(commit=False)
+        for outcome in formset.deleted_objects:
+            outcome.delete()
+        for outcome in outcomes:
+            record_outcome(outcome)
+        formset.save_m2m()
+        return None
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.has_perm("cases.verify_case"):
+            return readonly
+        return (*readonly, *self.VERIFICATION_FIELDS)
+
+    def term_query(self, term: str) -> Q:
+        return case_number_query(term)
+
+    def cases_of(self, person: DetainedPerson) -> list[str]:
+        return [person.case_number]
+
+    def page_reads(self, request, person: DetainedPerson, context) -> Reads:
+        reads = super().page_reads(request, person, context)
+        for kinship in inline_rows(context, PersonKinshipInline, "relative_contact"):
+            shown = contacts_shown(kinship.relative, PersonKinshipInline.contact_fields)
+            if shown:
+                reads.add(
+                    ReadEvent.Kind.CONTACTS, kinship.relative, self.cases_of(person), fields=shown
+                )
+        return reads
+
+    def who_read_url(self, person: DetainedPerson) -> str:
+        return who_read_url(case=person.case_number)
+
+    @admin.display(description=_("case"), ordering="case_number")
+    def case(self, person: DetainedPerson) -> str:
+        return format_html('<span class="nowrap">{}</span>', person.case_number)
+
+    @admin.display(description=_("place"), ordering="home_place__position")
+    def place(self, person: DetainedPerson) -> Place | None:
+        return person.home_place
+
+    @admin.display(description=_("detained"), ordering="detained_on")
+    def year_detained(self, person: DetainedPerson) -> int | None:
+        return person.detained_on.year if person.detained_on else None
+
+    @admin.display(description=_("verification"), ordering="verification")
+    def verification_short(self, person: DetainedPerson) -> str:
+        return VERIFICATION_SHORT[person.verification]
+
+    @admin.display(description=_("petitions"), ordering="petition_count")
+    def petition_count(self, person: DetainedPerson) -> str:
+        url = reverse("admin:cases_petition_changelist")
+        return format_html(
+            '<a href="{}?persons__id__exact={}">{}</a>', url, person.pk, person.petition_count
+        )
+
+    @admin.display(description=_("follow-up"), ordering="next_follow_up")
+    def next_follow_up(self, person: DetainedPerson) -> str | None:
+        return follow_up_display(person.next_follow_up)
+
+    @admin.action(
+        description=_("Mark as duplicates of the oldest selected case"),
+        permissions=["verify"],
+    )
+    def mark_duplicates(self, request, queryset):
+        original, *duplicates = queryset.order_by("created_at", "pk")
+        if not duplicates:
+            self.message_user(
+                request, _("Select the case to keep and its duplicates."), messages.WARNING
+            )
+            return
+        for person in duplicates:
+            person.duplicate_of = original
+            person.save(update_fields=["duplicate_of", "updated_at"])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d case marked as a duplicate of %(case)s: it is no longer counted.",
+                "%(count)d cases marked as duplicates of %(case)s: they are no longer counted.",
+                len(duplicates),
+            )
+            % {"count": len(duplicates), "case": original.case_number},
+        )
+
+    def has_verify_permission(self, request) -> bool:
+        return request.user.has_perm("cases.verify_case")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.user.has_perm("cases.add_petition"):
+            url = reverse("admin:cases_petition_add")
+            context["add_petition_url"] = f"{url}?persons={obj.pk}"
+        if obj is not None and obj.pk:
+            context["likely_duplicates"] = likely_matches_for(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A newly entered person who may already be in the register: stay on the case, where
+        # the likely matches are listed, rather than go back to the list.
+        if IS_POPUP_VAR not in request.POST and likely_matches_for(obj, limit=1):
+            self.message_user(
+                request,
+                _("This case may already be in the register: check the likely matches below."),
+                messages.WARNING,
+            )
+            return redirect("admin:cases_detainedperson_change", obj.pk)
+        return super().response_add(request, obj, post_url_continue)
+
+
+# --- Outcomes ---------------------------------------------------------------------------------
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+    list_display = ("person", "kind", "occurred", "petition")
+    list_filter = ("kind",)
+    list_select_related = ("person", "petition__authority")
+    search_fields = ("person__case_number",)
+    search_help_text = NAME_SEARCH_HELP
+    name_key_fields = ("person__name_key",)
+    autocomplete_fields = ("person", "petition")
+    fields = (
+        "person",
+        "kind",
+        ("occurred_on", "occurred_on_precision"),
+        "sentence_years",
+        "petition",
+        "notes",
+    )
+
+    @admin.display(description=_("when"), ordering="occurred_on")
+    def occurred(self, outcome: Outcome) -> str:
+        return outcome.occurred_on_display
+
+    def save_model(self, request, obj, form, change):
+        # The person's status follows the latest outcome.
+        record_outcome(obj)

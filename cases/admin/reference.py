@@ -1,0 +1,87 @@
+"""Evidence and the reference lists: sources (documents, testimony, links) behind a case or a
+petition, the places and authorities the forms choose from, and the figures others published."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases.admin.history import AuditHistoryMixin
+from cases.admin.lookups import QueryGuardMixin
+from cases.admin.search import NameKeySearchMixin
+from cases.documents import SourceForm
+from cases.models import Authority, Place, PublishedFigure, Source
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+
+class SourceInline(admin.TabularInline):
+    """Evidence behind a case or a petition (the parent decides which). The page is narrow:
+    a source's web address, language and notes are entered on its own page."""
+
+    model = Source
+    form = SourceForm
+    extra = 0
+    fields = ("kind", "title", "dated", "file")
+    show_change_link = True
+
+
+class StandaloneSourceForm(SourceForm):
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("person") and not cleaned.get("petition"):
+            raise forms.ValidationError(
+                _("Choose the person or the petition this source is about.")
+            )
+        return cleaned
+
+
+@admin.register(Source)
+class SourceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+    form = StandaloneSourceForm
+    list_display = ("title", "kind", "person", "petition", "dated")
+    list_filter = ("kind",)
+    list_select_related = ("person", "petition__authority")
+    search_fields = ("title",)
+    name_key_fields = ("person__name_key",)
+    autocomplete_fields = ("person", "petition")
+    fields = ("person", "petition", "kind", "title", "url", "file", "dated", "language", "notes")
+
+
+# --- Reference lists --------------------------------------------------------------------------
+
+
+@admin.register(Place)
+class PlaceAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+    list_display = ("name_en", "name_kk", "name_ru", "name_zh", "kind", "position")
+    list_filter = ("kind",)
+    search_fields = ("name_en", "name_kk", "name_ru", "name_zh", "code")
+
+
+@admin.register(Authority)
+class AuthorityAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+    list_display = ("name_en", "name_kk", "name_ru", "kind", "position")
+    list_filter = ("kind",)
+    search_fields = ("name_en", "name_kk", "name_ru", "code")
+
+
+@admin.register(PublishedFigure)
+class PublishedFigureAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+    # A source address typed without a scheme is taken as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("label_en", "value", "as_of_display", "source_name", "position")
+    fields = (
+        "label_en",
+        "label_kk",
+        "label_ru",
+        "value",
+        ("as_of", "as_of_precision"),
+        "source_name",
+        "source_url",
+        "position",
+    )
+
+    @admin.display(description=_("as of"), ordering="as_of")
+    def as_of_display(self, figure: PublishedFigure) -> str:
+        return figure.as_of_display
