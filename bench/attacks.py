@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from tests import disclosure  # noqa: E402
+from tests.public import disclosure  # noqa: E402
 
 
 def client_publisher():

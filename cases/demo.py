@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import models, reset_queries
 from django.utils import timezone
 
-from cases import tallies
 from cases.models import (
     OUTCOME_STATUS,
     Authority,
@@ -39,6 +38,7 @@ from cases.models import (
     normalize_date,
 )
 from cases.names import combined_name_key, transliterate
+from cases.public import tallies
 
 # --- The source story -------------------------------------------------------------------------
 

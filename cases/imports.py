@@ -47,7 +47,7 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 from openpyxl.utils.cell import get_column_letter
 
-from cases import previews, tallies, workbooks
+from cases import previews, workbooks
 from cases.contact_access import may_enter_contact_details
 from cases.exports import SafeResource, SheetExportMixin, unescape_formula
 from cases.models import (
@@ -66,6 +66,7 @@ from cases.models import (
     normalize_date,
 )
 from cases.names import combined_name_key, name_key
+from cases.public import tallies
 from cases.roles import VERIFY_CASES
 
 logger = logging.getLogger(__name__)

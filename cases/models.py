@@ -1169,7 +1169,7 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(TimeStamped):
-    """A single-use link by which a staff member sets up two-factor login (cases/invitations.py).
+    """A single-use link by which a staff member sets up two-factor login (accounts/invitations).
 
     A password alone must not let anyone add a second factor to an account: a coordinator hands
     out this link instead. Only the SHA-256 of its random token is stored, so reading this table

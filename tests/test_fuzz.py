@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 import casetracker.urls
-from cases.filters import StatisticsFilter
 from cases.models import DetainedPerson, Outcome, Petition, Relative, Source, Status
+from cases.public.filters import StatisticsFilter
 from tests.factories import (
     make_kinship,
     make_outcome,

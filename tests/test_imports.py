@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cases import previews, stats
+from cases import previews
 from cases.imports import (
     ChoiceWidget,
     DatePrecision,
@@ -37,8 +37,9 @@ from cases.models import (
     Relative,
     Status,
 )
+from cases.public import statistics
 from tests.factories import make_kinship, make_person, make_relative, make_user, place
-from tests.publishing import tallied
+from tests.public.publishing import tallied
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +360,7 @@ def test_imported_cases_count_in_the_public_statistics_at_once():
         DetainedPerson.objects.get(pk=person.pk),
         DetainedPerson.objects.get(full_name="Болат Ержанұлы"),
     )
-    sums = stats.tallied_sums()
+    sums = statistics.tallied_sums()
     assert sums["persons"] == tallied([aigul, bolat])
     assert sums[f"status:{Status.CAMP}"] == tallied([bolat])
     assert sums[f"status:{Status.RELEASED}"] == tallied([aigul])

@@ -18,10 +18,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.invitations import InvitationError, create_invitation, invitation_path
+from accounts.invitations import InvitationError, create_invitation, invitation_path
+from accounts.twofactor import BACKUP_CODE_COUNT, replace_backup_codes
 from cases.models import Invitation
 from cases.roles import sync_groups
-from cases.twofactor import BACKUP_CODE_COUNT, replace_backup_codes
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery"  # tests.factories.make_user

@@ -18,14 +18,14 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.invitations import create_invitation, invitation_path
-from cases.middleware import ACCOUNT_URL
-from cases.security import SIGNED_IN_AT, client_ip
+from accounts.invitations import create_invitation, invitation_path
+from accounts.middleware import ACCOUNT_URL
+from accounts.security import SIGNED_IN_AT, client_ip
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery"  # tests.factories.make_user
 WRONG = "not-the-password-42"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

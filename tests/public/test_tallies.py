@@ -6,7 +6,6 @@ import random
 import pytest
 from django.core.management import call_command
 
-from cases import tallies
 from cases.demo import generate_cases
 from cases.models import (
     DetainedPerson,
@@ -17,7 +16,8 @@ from cases.models import (
     Status,
     Tally,
 )
-from cases.stats import Tallied
+from cases.public import tallies
+from cases.public.statistics import Tallied
 from tests.factories import (
     make_kinship,
     make_outcome,
@@ -26,7 +26,7 @@ from tests.factories import (
     make_relative,
     place,
 )
-from tests.publishing import counted_persons, tallied, tallied_cells_by_hand, view_tallies
+from tests.public.publishing import counted_persons, tallied, tallied_cells_by_hand, view_tallies
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,10 @@
 
 With REQUIRE_2FA the admin login asks for the password and a code. Someone who has no
 authenticator app set up yet opens the invitation link a coordinator gave them
-(cases/invitations.py), signs in with the password at /account/login/ and lands on
+(accounts/invitations.py), signs in with the password at /account/login/ and lands on
 /account/two-factor/: a QR code to scan, a code to confirm it, then ten backup codes shown once.
 Without an invitation the password alone leads to a page saying to ask for one. Until a code
-verifies it, a session signed in by password sees nothing else (cases.security).
+verifies it, a session signed in by password sees nothing else (accounts.security).
 """
 
 from base64 import b32encode
@@ -34,7 +34,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
-from cases import invitations
+from accounts import invitations
 from cases.models import Invitation
 
 BACKUP_CODE_COUNT = 10

@@ -1,6 +1,6 @@
 """Public pages: aggregate counts only, never a person (DESIGN.md, Privacy).
 
-Thin views: the FilterSet reads the query, stats.py counts and perturbs, statscache.py keeps
+Thin views: the FilterSet reads the query, statistics.py counts and perturbs, cache.py keeps
 the numbers and what is rendered from them; a view only picks the representation and answers
 conditional requests.
 """
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cases import perturbation, stats, statscache
-from cases.filters import (
+from cases.public import cache, perturbation, statistics
+from cases.public.filters import (
     MAX_FILTERS,
     StatisticsFilter,
     applied_filters,
@@ -30,13 +30,13 @@ from cases.filters import (
 )
 
 
-def _statistics(filterset: StatisticsFilter, token: str) -> stats.Statistics:
-    numbers = statscache.cached_statistics(
+def _statistics(filterset: StatisticsFilter, token: str) -> statistics.Statistics:
+    numbers = cache.cached_statistics(
         applied_filters(filterset),
-        lambda: stats.compute(filterset.qs, parents=wider_views(filterset)),
+        lambda: statistics.compute(filterset.qs, parents=wider_views(filterset)),
         token,
     )
-    return stats.localize(numbers)
+    return statistics.localize(numbers)
 
 
 def _query_pairs(query: QueryDict) -> list[tuple[str, str]]:
@@ -63,7 +63,7 @@ def _serve(
     """
     pairs = _query_pairs(request.GET)
     parts = (kind, get_language(), pairs)
-    token, etag, body = statscache.kept_body(*parts)
+    token, etag, body = cache.kept_body(*parts)
     response = get_conditional_response(request, etag=etag)
     if response is None:
         if body is None:
@@ -72,7 +72,7 @@ def _serve(
                 return invalid(filterset)
             body = build(filterset, token)
             if pairs == _filters_pairs(applied_filters(filterset)):
-                statscache.keep_body(token, body, *parts)
+                cache.keep_body(token, body, *parts)
         response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     # Browsers and proxies may keep a copy, but must ask again each time: the numbers change
@@ -87,7 +87,7 @@ def _dashboard_context(filterset: StatisticsFilter) -> dict:
     return {
         "filterset": filterset,
         "min_cell": settings.PUBLIC_MIN_CELL,
-        "min_view": stats.min_view(settings.PUBLIC_MIN_CELL),
+        "min_view": statistics.min_view(settings.PUBLIC_MIN_CELL),
         "spread": perturbation.ptable().spread,
         "max_filters": MAX_FILTERS,
     }
@@ -100,10 +100,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Links on the page carry the filters as read, not the query as typed: one page per
         # filter combination, whatever order or empty fields the query had.
         query = urlencode([(name, value) for name, value in filters.items() if value is not None])
-        statistics = _statistics(filterset, token)
+        shown = _statistics(filterset, token)
         context = _dashboard_context(filterset) | {
-            "statistics": statistics,
-            "too_few_notice": stats.too_few_notice(statistics) if statistics.too_few else "",
+            "statistics": shown,
+            "too_few_notice": statistics.too_few_notice(shown) if shown.too_few else "",
             "query": query,
             "current_path": reverse("cases:dashboard") + (f"?{query}" if query else ""),
             "filtered": any(filters.values()),
@@ -129,7 +129,7 @@ def _invalid_filters(filterset: StatisticsFilter) -> dict:
 @require_safe
 def statistics_json(request: HttpRequest) -> HttpResponse:
     def build(filterset: StatisticsFilter, token: str) -> bytes:
-        data = stats.as_data(_statistics(filterset, token), applied_filters(filterset))
+        data = statistics.as_data(_statistics(filterset, token), applied_filters(filterset))
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False}).content
 
     def invalid(filterset: StatisticsFilter) -> HttpResponse:
@@ -141,7 +141,7 @@ def statistics_json(request: HttpRequest) -> HttpResponse:
 @require_safe
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     def build(filterset: StatisticsFilter, token: str) -> str:
-        return "".join(stats.csv_lines(_statistics(filterset, token)))
+        return "".join(statistics.csv_lines(_statistics(filterset, token)))
 
     def invalid(filterset: StatisticsFilter) -> HttpResponse:
         data = _invalid_filters(filterset)

@@ -1,4 +1,4 @@
-"""Keeping the records safe on the internet: two-factor admin, login throttling, session limits.
+"""Keeping the records safe on the internet: second factor, login throttling, session limits.
 
 The records name people held in China and relatives who can face retaliation, so a password
 alone must not open them. Every rule here reads its setting at request time.
@@ -10,7 +10,6 @@ from collections.abc import Callable
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin import AdminSite
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from cases.twofactor import AdminTwoFactorLoginForm, admin_context, is_verified
+from accounts.twofactor import admin_context, is_verified
 
 # The session key holding when the session signed in (seconds since the epoch).
 SIGNED_IN_AT = "signed_in_at"
@@ -33,27 +32,10 @@ TWO_FACTOR_URL_NAMES = (
 )
 
 
-class TwoFactorAdminSite(AdminSite):
-    """The admin site: with REQUIRE_2FA only a session verified by a device is let in.
-
-    This is django_otp.admin.OTPAdminSite deciding at request time rather than at import time,
-    so the rule follows the setting (and tests can switch it) without reloading the URLconf.
-    """
-
-    @property
-    def login_form(self):
-        return AdminTwoFactorLoginForm if settings.REQUIRE_2FA else None
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        if settings.REQUIRE_2FA and not is_verified(request.user):
-            return False
-        return super().has_permission(request)
-
-
 class TwoFactorRequiredMiddleware:
     """With REQUIRE_2FA, a session signed in by password alone reaches only the two-factor pages.
 
-    The admin refuses such a session by itself (TwoFactorAdminSite); this keeps every other
+    The admin refuses such a session by itself (accounts.admin_site); this keeps every other
     signed-in view (evidence files, exports) closed to it too, and sends it where it can
     enrol or verify.
     """

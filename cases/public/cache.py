@@ -2,9 +2,9 @@
 language, dropped on any change.
 
 Every cache key and ETag carries a generation token; any change that moves a count (the tallies
-of cases/tallies.py call `invalidate()`) or a name or figure the page shows sets a new one, so
-all cached numbers, pages and ETags go stale at once without listing the keys. Computing the
-numbers afresh from the tallies is cheap.
+send `tallies.counts_changed`) or a name or figure the page shows sets a new one, so all cached
+numbers, pages and ETags go stale at once without listing the keys. Computing the numbers
+afresh from the tallies is cheap.
 """
 
 import hashlib
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 
 if TYPE_CHECKING:
-    from cases.stats import Statistics
+    from cases.public.statistics import Statistics
 
 GENERATION_KEY = "public-stats:generation"
 
@@ -37,12 +37,12 @@ def _new_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def invalidate(**kwargs) -> None:
+def invalidate(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Drop every cached statistic. A signal handler; also call it after a bulk update()."""
     _new_generation()
     # A request between the save and the commit could cache the old numbers under the new
     # token: start afresh once more when the transaction commits.
-    transaction.on_commit(_new_generation)
+    transaction.on_commit(_new_generation, using=using)
 
 
 def _digest(*parts) -> str:
@@ -108,11 +108,12 @@ def keep_body(token: str, body: str | bytes, *parts) -> None:
 
 
 def connect_signals() -> None:
-    """Drop the cache when the names the statistics show change (places, authorities) or the
-    official figures do. Changes of the counts drop it from cases/tallies.py, which knows
-    whether a change moved any count."""
+    """Drop the cache when a count moved (the tallies know whether a change moved any), when
+    the names the statistics show change (places, authorities) or the official figures do."""
     from cases.models import Authority, Place, PublishedFigure
+    from cases.public.tallies import counts_changed
 
+    counts_changed.connect(invalidate, dispatch_uid="public-stats-counts")
     for model in (PublishedFigure, Place, Authority):
         uid = f"public-stats-{model.__name__}"
         post_save.connect(invalidate, sender=model, dispatch_uid=uid + "-save")

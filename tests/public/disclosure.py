@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from cases import tallies
 from cases.models import (
     HELD_STATUSES,
     Authority,
@@ -33,6 +32,7 @@ from cases.models import (
     Relative,
     Status,
 )
+from cases.public import tallies
 
 # What a reader of /statistics.json gets for a query (a dict of filters), or None for a 400.
 Publish = Callable[[dict], dict | None]

@@ -3,7 +3,8 @@
 Plain functions, no HTTP. `compute(profiles)` counts in a fixed number of queries and perturbs
 every count once, here, before anything reaches a page, a file or the cache (DESIGN.md,
 Privacy 3; docs/public-statistics.md). It returns numbers only; `localize()` then names the
-cells in the active language, so one cached result serves every language.
+cells in the active language, so one cached result serves every language. The cells are named
+as vocabulary.py says, like the tallies they are read from.
 """
 
 import csv
@@ -20,9 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import perturbation
 from cases.models import (
-    HELD_STATUSES,
     Authority,
     DetainedPerson,
     Ethnicity,
@@ -37,11 +36,9 @@ from cases.models import (
     TallyReach,
     format_approximate,
 )
-from cases.perturbation import PerturbationTable
-from cases.tallies import NONE_KEY, UNKNOWN_KEY
+from cases.public import perturbation, vocabulary
+from cases.public.perturbation import PerturbationTable
 
-# The year cell of the years before settings.PUBLIC_FIRST_YEAR.
-EARLIER_KEY = "earlier"
 # Why a view is too small to show: too few cases in it, or too few left out of a wider view.
 TOO_FEW = "too_few"
 TOO_FEW_LEFT_OUT = "too_few_left_out"
@@ -77,11 +74,11 @@ HEADLINE = [
     "separated_children",
 ]
 TOTAL_CELLS = {
-    "held": "held:held",
-    "released": f"status:{Status.RELEASED}",
-    "left_china": f"status:{Status.LEFT_CHINA}",
-    "deceased": f"status:{Status.DECEASED}",
-    "whereabouts_unknown": f"status:{Status.UNKNOWN}",
+    "held": vocabulary.key(vocabulary.HELD, vocabulary.HELD_NOW),
+    "released": vocabulary.key(vocabulary.STATUS, Status.RELEASED),
+    "left_china": vocabulary.key(vocabulary.STATUS, Status.LEFT_CHINA),
+    "deceased": vocabulary.key(vocabulary.STATUS, Status.DECEASED),
+    "whereabouts_unknown": vocabulary.key(vocabulary.STATUS, Status.UNKNOWN),
 }
 
 BREAKDOWNS = {
@@ -102,7 +99,7 @@ BREAKDOWNS = {
 # Breakdowns whose cells are the values of a vocabulary, labelled by it.
 CHOICE_LABELS: dict[str, type[models.TextChoices] | dict] = {
     "status": Status,
-    "held": {"held": _("held now"), "not_held": _("not held now")},
+    "held": {vocabulary.HELD_NOW: _("held now"), vocabulary.NOT_HELD: _("not held now")},
     "ethnicity": Ethnicity,
     "gender": Gender,
     "citizenship": DetainedPerson.Citizenship,
@@ -111,8 +108,8 @@ CHOICE_LABELS: dict[str, type[models.TextChoices] | dict] = {
     "petition_response": Petition.ResponseKind,
 }
 FALLBACK_LABELS = {
-    UNKNOWN_KEY: _("not known"),
-    NONE_KEY: _("not recorded"),
+    vocabulary.UNKNOWN: _("not known"),
+    vocabulary.NONE: _("not recorded"),
 }
 
 LANGUAGES = ("en", "kk", "ru")
@@ -190,11 +187,11 @@ class Statistics:
 
 # --- Cells and their published values ---------------------------------------------------------
 #
-# The counts come from the tallies (cases/tallies.py): what each record of the register adds, by
+# The counts come from the tallies (tallies.py): what each record of the register adds, by
 # the profiles of its counted persons, kept current on every change, with the sum of the
 # records' keys beside each count. One query sums them for the matching profiles; places,
 # authorities and official figures add one small query each. Every count is then published
-# through the perturbation table (cases/perturbation.py): never exactly, never between 1 and
+# through the perturbation table (perturbation.py): never exactly, never between 1 and
 # min_cell - 1, and the same for the same records wherever it appears.
 
 
@@ -233,12 +230,6 @@ def _get(sums: Sums, key: str) -> Tallied:
     return sums.get(key, NOTHING)
 
 
-def _prefixed(sums: Sums, prefix: str) -> dict[str, Tallied]:
-    """The cells '<prefix>:<value>', by value."""
-    start = prefix + ":"
-    return {key[len(start) :]: cell for key, cell in sums.items() if key.startswith(start)}
-
-
 class _Table:
     """The cells of one view, in the order they are published."""
 
@@ -258,16 +249,16 @@ class _Table:
         }
         return {name: value if value >= table.min_cell else None for name, value in values.items()}
 
-    def breakdown(self, prefix: str, published: dict[str, int | None]) -> list[Cell]:
+    def breakdown(self, breakdown: str, published: dict[str, int | None]) -> list[Cell]:
         return [
             Cell(
-                key=name.split(":", 1)[1],
+                key=vocabulary.value(name),
                 count=published[name],
                 suppressed=published[name] is None,
                 names=self.names.get(name),
             )
             for name in self.cells
-            if name.startswith(prefix + ":")
+            if vocabulary.belongs_to(name, breakdown)
         ]
 
 
@@ -281,54 +272,67 @@ def public_years() -> range:
     return range(settings.PUBLIC_FIRST_YEAR, timezone.localdate().year + 1)
 
 
-def _add_years(table: _Table, prefix: str, tallied: dict[str, Tallied]) -> None:
+def _add_years(table: _Table, breakdown: str, sums: Sums) -> None:
+    tallied = vocabulary.by_value(sums, breakdown)
     years = public_years()
     earlier = NOTHING
     for year, cell in tallied.items():
-        if year != UNKNOWN_KEY and int(year) < years.start:
+        if year != vocabulary.UNKNOWN and int(year) < years.start:
             earlier += cell
-    table.add(f"{prefix}:{EARLIER_KEY}", earlier)
+    table.add(vocabulary.key(breakdown, vocabulary.EARLIER), earlier)
     for year in years:
-        table.add(f"{prefix}:{year}", tallied.get(str(year), NOTHING))
-    if prefix == "year":
-        table.add(f"{prefix}:{UNKNOWN_KEY}", tallied.get(UNKNOWN_KEY, NOTHING))
+        table.add(vocabulary.key(breakdown, year), tallied.get(str(year), NOTHING))
+    if breakdown == vocabulary.YEAR:
+        table.add(
+            vocabulary.key(breakdown, vocabulary.UNKNOWN), tallied.get(vocabulary.UNKNOWN, NOTHING)
+        )
+
+
+def _add_values(table: _Table, sums: Sums, breakdown: str, values: list[str]) -> None:
+    """A cell for each value of a vocabulary, empty ones included: the same cells whatever the
+    data, so that a cell's presence tells nothing."""
+    for value in values:
+        name = vocabulary.key(breakdown, value)
+        table.add(name, _get(sums, name))
 
 
 def _count_persons(table: _Table, sums: Sums) -> None:
     """The persons by status, gender, ethnicity, citizenship, year and place (query 2)."""
-    table.add("persons", _get(sums, "persons"))
-    for field_name, vocabulary in (
-        ("status", Status),
-        ("gender", Gender),
-        ("ethnicity", Ethnicity),
-        ("citizenship", DetainedPerson.Citizenship),
+    table.add(vocabulary.PERSONS, _get(sums, vocabulary.PERSONS))
+    for breakdown, choices in (
+        (vocabulary.STATUS, Status),
+        (vocabulary.GENDER, Gender),
+        (vocabulary.ETHNICITY, Ethnicity),
+        (vocabulary.CITIZENSHIP, DetainedPerson.Citizenship),
     ):
-        for value in vocabulary.values:
-            table.add(f"{field_name}:{value}", _get(sums, f"{field_name}:{value}"))
+        _add_values(table, sums, breakdown, choices.values)
 
     for status in Status.values:
-        group = "held:held" if status in HELD_STATUSES else "held:not_held"
-        table.add(group, _get(sums, f"status:{status}"))
+        group = vocabulary.key(vocabulary.HELD, vocabulary.held(status))
+        table.add(group, _get(sums, vocabulary.key(vocabulary.STATUS, status)))
 
-    _add_years(table, "year", _prefixed(sums, "year"))
+    _add_years(table, vocabulary.YEAR, sums)
 
-    by_place = _prefixed(sums, "place")
+    by_place = vocabulary.by_value(sums, vocabulary.PLACE)
     for row in Place.objects.values("pk", "code", "name_en", "name_kk", "name_ru"):
-        cell = by_place.get(str(row["pk"]), NOTHING)
-        table.add(f"place:{row['code']}", cell, names=_names(row, ""))
-    table.add(f"place:{NONE_KEY}", by_place.get(NONE_KEY, NOTHING))
+        cell = by_place.get(vocabulary.place(row["pk"]), NOTHING)
+        table.add(vocabulary.key(vocabulary.PLACE, row["code"]), cell, names=_names(row, ""))
+    table.add(
+        vocabulary.key(vocabulary.PLACE, vocabulary.NONE), by_place.get(vocabulary.NONE, NOTHING)
+    )
 
 
 def _count_relatives(table: _Table, sums: Sums) -> None:
     """Relatives of the persons, and the separated children who are citizens."""
-    table.add("relatives", _get(sums, "relatives"))
-    table.add("separated_children", _get(sums, "separated_children"))
+    table.add(vocabulary.RELATIVES, _get(sums, vocabulary.RELATIVES))
+    table.add(vocabulary.SEPARATED_CHILDREN, _get(sums, vocabulary.SEPARATED_CHILDREN))
 
 
 def median_days(sums: Sums) -> float | None:
     """The median of the days waited for an answer, from the tallied days (as PostgreSQL's
     PERCENTILE_CONT(0.5): the mean of the middle two of an even number)."""
-    waits = sorted((int(days), cell.count) for days, cell in _prefixed(sums, "days").items())
+    by_days = vocabulary.by_value(sums, vocabulary.DAYS)
+    waits = sorted((int(days), cell.count) for days, cell in by_days.items())
     count = sum(n for _days, n in waits)
     if not count:
         return None
@@ -342,30 +346,31 @@ def median_days(sums: Sums) -> float | None:
 
 def _count_petitions(table: _Table, sums: Sums) -> None:
     """Petitions for the persons by authority (query 3), status and kind of answer."""
-    table.add("petitions", _get(sums, "petitions"))
-    for prefix, vocabulary in (
-        ("petition_status", PetitionStatus),
-        ("petition_response", Petition.ResponseKind),
-    ):
-        for value in vocabulary.values:
-            table.add(f"{prefix}:{value}", _get(sums, f"{prefix}:{value}"))
+    table.add(vocabulary.PETITIONS, _get(sums, vocabulary.PETITIONS))
+    _add_values(table, sums, vocabulary.PETITION_STATUS, PetitionStatus.values)
+    _add_values(table, sums, vocabulary.PETITION_RESPONSE, Petition.ResponseKind.values)
     # Sent and timed petitions are not shown: they are the denominators of derived figures.
-    for name in ("petitions_answered", "petitions_sent", "petitions_timed"):
+    for name in (
+        vocabulary.PETITIONS_ANSWERED,
+        vocabulary.PETITIONS_SENT,
+        vocabulary.PETITIONS_TIMED,
+    ):
         table.add(name, _get(sums, name))
     authorities = Authority.objects.order_by("position", "name_en").values(
         "pk", "code", "name_en", "name_kk", "name_ru"
     )
     for row in authorities:
-        cell = _get(sums, f"petition_authority:{row['pk']}")
-        table.add(f"petition_authority:{row['code']}", cell, names=_names(row, ""))
+        cell = _get(sums, vocabulary.key(vocabulary.PETITION_AUTHORITY, row["pk"]))
+        table.add(
+            vocabulary.key(vocabulary.PETITION_AUTHORITY, row["code"]), cell, names=_names(row, "")
+        )
 
 
 def _count_outcomes(table: _Table, sums: Sums) -> None:
     """Outcomes of the persons by kind and by year."""
-    table.add("outcomes", _get(sums, "outcomes"))
-    for kind in Outcome.Kind.values:
-        table.add(f"outcome_kind:{kind}", _get(sums, f"outcome_kind:{kind}"))
-    _add_years(table, "outcome_year", _prefixed(sums, "outcome_year"))
+    table.add(vocabulary.OUTCOMES, _get(sums, vocabulary.OUTCOMES))
+    _add_values(table, sums, vocabulary.OUTCOME_KIND, Outcome.Kind.values)
+    _add_years(table, vocabulary.OUTCOME_YEAR, sums)
 
 
 def official_figures() -> list[OfficialFigure]:
@@ -392,7 +397,7 @@ def min_view(min_cell: int) -> int:
 
 def _answered_percent(published: dict[str, int | None], min_cell: int) -> int | None:
     """From the published numbers only, and only when they are large enough to mean something."""
-    answered, sent = published["petitions_answered"], published["petitions_sent"]
+    answered, sent = published[vocabulary.PETITIONS_ANSWERED], published[vocabulary.PETITIONS_SENT]
     if answered is None or sent is None or sent < min_view(min_cell):
         return None
     return min(100, round(100 * answered / sent))
@@ -401,7 +406,7 @@ def _answered_percent(published: dict[str, int | None], min_cell: int) -> int | 
 def _median(sums: Sums, published: dict[str, int | None], min_cell: int) -> int | None:
     """Rounded to MEDIAN_ROUNDING days, and withheld for fewer than min_view answers: a median
     of a handful of petitions would tell about each of them."""
-    timed, median = published["petitions_timed"], median_days(sums)
+    timed, median = published[vocabulary.PETITIONS_TIMED], median_days(sums)
     if median is None or timed is None or timed < min_view(min_cell):
         return None
     return MEDIAN_ROUNDING * round(median / MEDIAN_ROUNDING)
@@ -409,7 +414,7 @@ def _median(sums: Sums, published: dict[str, int | None], min_cell: int) -> int 
 
 def _persons(profiles: models.QuerySet | None) -> Tallied:
     """The persons of a wider view (one query)."""
-    return tallied_sums(profiles, keys=["persons"]).get("persons", NOTHING)
+    return tallied_sums(profiles, keys=[vocabulary.PERSONS]).get(vocabulary.PERSONS, NOTHING)
 
 
 def _too_few(ptable: PerturbationTable, view: Tallied, parents: list[Tallied]) -> str | None:
@@ -444,7 +449,8 @@ def compute(
     _count_outcomes(table, sums)
     published = table.published(ptable)
 
-    reason = _too_few(ptable, _get(sums, "persons"), [_persons(parent) for parent in parents])
+    persons = _get(sums, vocabulary.PERSONS)
+    reason = _too_few(ptable, persons, [_persons(parent) for parent in parents])
     too_few = reason is not None
     totals: dict[str, int | None] = {
         name: None if too_few else published[TOTAL_CELLS.get(name, name)]
@@ -477,14 +483,14 @@ def compute(
 def _label(breakdown: str, cell: Cell, language: str) -> str:
     if cell.names:
         return cell.names.get(language) or cell.names["en"]
-    vocabulary = CHOICE_LABELS.get(breakdown)
-    if vocabulary is not None:
-        labels = vocabulary if isinstance(vocabulary, dict) else dict(vocabulary.choices)
+    choices = CHOICE_LABELS.get(breakdown)
+    if choices is not None:
+        labels = choices if isinstance(choices, dict) else dict(choices.choices)
         if cell.key in labels:
             return str(labels[cell.key])
     if cell.key in FALLBACK_LABELS:
         return str(FALLBACK_LABELS[cell.key])
-    if cell.key == EARLIER_KEY:
+    if cell.key == vocabulary.EARLIER:
         return _("before %(year)s") % {"year": settings.PUBLIC_FIRST_YEAR}
     return cell.key
 

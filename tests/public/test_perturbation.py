@@ -8,8 +8,6 @@ import pytest
 from cell_key_perturbation.create_perturbed_table import create_perturbed_table
 from django.test import Client
 
-from cases import perturbation, stats
-from cases.filters import applied_filters, statistics_filter, wider_views
 from cases.models import (
     RECORD_KEY_RANGE,
     DetainedPerson,
@@ -17,8 +15,10 @@ from cases.models import (
     Petition,
     new_record_key,
 )
-from tests.disclosure import build_register, random_profile
+from cases.public import perturbation, statistics, vocabulary
+from cases.public.filters import applied_filters, statistics_filter, wider_views
 from tests.factories import make_person, serve_public_pages
+from tests.public.disclosure import build_register, random_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def _five_is_the_threshold(settings):
 def published(query: dict) -> dict:
     filterset = statistics_filter({name: str(value) for name, value in query.items()})
     assert filterset.is_valid(), filterset.errors
-    numbers = stats.compute(filterset.qs, parents=wider_views(filterset))
-    return stats.as_data(stats.localize(numbers), applied_filters(filterset))
+    numbers = statistics.compute(filterset.qs, parents=wider_views(filterset))
+    return statistics.as_data(statistics.localize(numbers), applied_filters(filterset))
 
 
 def cells(data: dict, breakdown: str) -> dict[str, int | None]:
@@ -174,7 +174,7 @@ def _year_key(person: DetainedPerson) -> str:
     if person.detained_on is None:
         return "unknown"
     year = person.detained_on.year
-    return stats.EARLIER_KEY if year < stats.public_years().start else str(year)
+    return vocabulary.EARLIER if year < statistics.public_years().start else str(year)
 
 
 def _reference(data: pd.DataFrame, column: str) -> dict[str, int | None]:
@@ -268,7 +268,7 @@ def test_a_view_too_small_says_the_same_for_none_and_for_four(settings):
     (json_none, csv_none, page_none), (json_four, csv_four, page_four) = answers
     for data in (json_none, json_four):
         assert data["too_few"] and set(data["totals"].values()) == {None}
-        assert data["breakdowns"] == {name: [] for name in stats.BREAKDOWNS}
+        assert data["breakdowns"] == {name: [] for name in statistics.BREAKDOWNS}
     assert json_none["notice"] == json_four["notice"]
     assert "possibly none" in json_none["notice"]
     assert csv_none == csv_four

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import stats
 from cases.models import Outcome, Petition, Place, PublishedFigure, Status
+from cases.public import statistics
 from tests.factories import (
     make_outcome,
     make_persons,
@@ -19,7 +19,7 @@ from tests.factories import (
     place,
     serve_public_pages,
 )
-from tests.publishing import (
+from tests.public.publishing import (
     counted_persons,
     exact_key,
     expected,
@@ -27,7 +27,7 @@ from tests.publishing import (
     key_sums_publishing,
     keys_publishing,
 )
-from tests.test_stats import DASHBOARD_QUERIES as DASHBOARD_STATISTICS_QUERIES
+from tests.public.test_statistics import DASHBOARD_QUERIES as DASHBOARD_STATISTICS_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,8 @@ def test_dashboard_shows_headline_numbers_charts_and_tables(client, population):
     page = response.content.decode()
     assert re.search(r"<dd>\s*26\s*</dd>", page)  # persons documented
     assert re.search(r"<dd>\s*15\s*</dd>", page)  # currently held
-    assert page.count('<svg class="chart"') == len(stats.BREAKDOWNS)
-    assert page.count('<table class="numbers">') == len(stats.BREAKDOWNS)
+    assert page.count('<svg class="chart"') == len(statistics.BREAKDOWNS)
+    assert page.count('<table class="numbers">') == len(statistics.BREAKDOWNS)
     assert "Official figures" in page
     assert "About the data" in page
 
@@ -390,7 +390,7 @@ def test_json_has_the_documented_shape(client, population):
         "official_figures",
     }
     assert (data["min_cell"], data["too_few"], data["notice"]) == (5, False, None)
-    assert set(data["breakdowns"]) == set(stats.BREAKDOWNS)
+    assert set(data["breakdowns"]) == set(statistics.BREAKDOWNS)
     assert {"key": "male", "label": "male", "count": 15, "suppressed": False} in data[
         "breakdowns"
     ]["gender"]
@@ -464,7 +464,7 @@ def test_csv_quotes_every_cell_so_a_label_stays_whole(client, population):
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_csv_safe_defuses_formula_starts(text):
-    assert stats.csv_safe(text) == "'" + text
+    assert statistics.csv_safe(text) == "'" + text
 
 
 def test_data_files_label_cells_in_the_requested_language(client, population):

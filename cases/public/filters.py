@@ -5,7 +5,6 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases import stats
 from cases.models import (
     HELD_STATUSES,
     Ethnicity,
@@ -13,6 +12,7 @@ from cases.models import (
     Place,
     TallyProfile,
 )
+from cases.public import statistics
 
 HELD = "held"
 NOT_HELD = "not_held"
@@ -26,7 +26,7 @@ RANGE_PARAMETERS = ("year_from", "year_to")
 
 
 def year_choices() -> list[tuple[str, str]]:
-    return [(str(year), str(year)) for year in stats.public_years()]
+    return [(str(year), str(year)) for year in statistics.public_years()]
 
 
 class StatisticsFilterForm(forms.Form):
@@ -58,7 +58,7 @@ class StatisticsFilter(django_filters.FilterSet):
     """Narrow the counted persons by year of detention, place, ethnicity, gender or status,
     at most two at once.
 
-    It filters the profiles of counted persons (cases/tallies.py): the statistics are then the
+    It filters the profiles of counted persons (tallies.py): the statistics are then the
     tallies of the records tied to a person with a matching profile.
     """
 
@@ -106,7 +106,7 @@ def statistics_filter(data) -> StatisticsFilter:
 
 def wider_views(filterset: StatisticsFilter) -> list[QuerySet | None]:
     """The profiles of each view with one of the applied filters fewer (None: all cases), for
-    the check that a view leaves out enough of each (stats.compute)."""
+    the check that a view leaves out enough of each (statistics.compute)."""
     applied = [name for name, value in applied_filters(filterset).items() if value is not None]
     wider = []
     for name in applied:

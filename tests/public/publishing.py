@@ -16,8 +16,6 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.utils import timezone
 
-from cases import perturbation, stats, tallies
-from cases.filters import statistics_filter
 from cases.models import (
     HELD_STATUSES,
     RECORD_KEY_RANGE,
@@ -33,7 +31,9 @@ from cases.models import (
     Relative,
     Status,
 )
-from cases.stats import Sums, Tallied
+from cases.public import perturbation, statistics, tallies
+from cases.public.filters import statistics_filter
+from cases.public.statistics import Sums, Tallied
 
 # The smallest published total of a view whose figures are shown: twice the threshold.
 MIN_VIEW_FACTOR = 2
@@ -58,7 +58,7 @@ def view_tallies(filters: dict | None = None) -> Sums:
     """What the tallies hold for a view of the public filters: each cell's count and key sum."""
     filterset = statistics_filter(filters or {})
     assert filterset.is_valid(), filterset.errors
-    return stats.tallied_sums(filterset.qs)
+    return statistics.tallied_sums(filterset.qs)
 
 
 def expected(records: Iterable, min_cell: int | None = None) -> int | None:

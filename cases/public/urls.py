@@ -1,7 +1,9 @@
 from django.urls import path
 
-from cases import views
+from cases.public import views
 
+# The namespace of the public pages stays "cases" ("cases:dashboard"): templates and bookmarks
+# name them so.
 app_name = "cases"
 
 urlpatterns = [

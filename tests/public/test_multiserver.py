@@ -22,9 +22,9 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.publishing import exact_key
+from tests.public.publishing import exact_key
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.getenv("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PERSONS = 12
 

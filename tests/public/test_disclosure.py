@@ -7,9 +7,9 @@ before and after cell-key perturbation are in docs/public-statistics.md (bench/a
 
 import pytest
 
-from cases import stats
-from cases.filters import applied_filters, statistics_filter, wider_views
-from tests import disclosure
+from cases.public import statistics
+from cases.public.filters import applied_filters, statistics_filter, wider_views
+from tests.public import disclosure
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ def publish(query: dict) -> dict | None:
     filterset = statistics_filter({name: str(value) for name, value in query.items()})
     if not filterset.is_valid():
         return None
-    numbers = stats.compute(filterset.qs, parents=wider_views(filterset))
-    return stats.as_data(stats.localize(numbers), applied_filters(filterset))
+    numbers = statistics.compute(filterset.qs, parents=wider_views(filterset))
+    return statistics.as_data(statistics.localize(numbers), applied_filters(filterset))
 
 
 def test_one_request_tells_membership_no_better_than_about_a_coin_flip():

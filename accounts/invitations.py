@@ -20,7 +20,7 @@ from cases.models import Invitation
 
 DEFAULT_HOURS = 72
 MAX_HOURS = 30 * 24
-# The invitation a browser opened, between its link and the enrolment (cases.twofactor).
+# The invitation a browser opened, between its link and the enrolment (accounts.twofactor).
 SESSION_KEY = "enrolment_invitation"
 
 

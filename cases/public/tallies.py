@@ -6,25 +6,28 @@ its *reach*: the set of profiles (year of detention, home place, ethnicity, gend
 the counted persons it is tied to. `refresh()` works out what some records add now, compares it
 with what they added before (their TallyEntry), and moves the difference into the Tally rows, in
 the caller's transaction: the public numbers change together with the case, or not at all,
-and the cached statistics (cases/statscache.py) are dropped whenever a count moved.
-stats.py then sums the tallies of the reaches with a profile that matches the filters, so a
-record is counted once however many of its persons match.
+and `counts_changed` is sent whenever a count moved (the cached statistics listen: cache.py).
+statistics.py then sums the tallies of the reaches with a profile that matches the filters, so a
+record is counted once however many of its persons match. The cell keys are those of
+vocabulary.py.
 
-Saves and deletes through the ORM call `refresh()` by the signals of `connect_signals()`.
+Saves and deletes through the ORM call `refresh()` by the signals of `connect_signals()`, except
+raw ones (`loaddata`, fixtures: related rows may not be there yet; `rebuild()` counts them).
 Writers in bulk call it themselves with the ids they wrote, or `rebuild()`.
 """
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
 
-from cases import statscache
 from cases.models import (
     HELD_STATUSES,
     DetainedPerson,
@@ -39,9 +42,11 @@ from cases.models import (
     TallyReach,
     counted_q,
 )
+from cases.public import vocabulary
 
-UNKNOWN_KEY = "unknown"
-NONE_KEY = "none"
+# Sent after a change moved a count, with `using` (the database alias): the cached statistics
+# (cache.py) listen, so that the counting code does not call the web cache.
+counts_changed = Signal()
 
 Kind = TallyEntry.Kind
 # (year of detention, home place id, ethnicity, gender, status) of a counted person.
@@ -53,7 +58,7 @@ Items = list[tuple[Reach, str]]
 
 class Counted(NamedTuple):
     """What one record adds to the tallies: one to the count of each item, and its record key
-    to the key sum beside it (cell-key perturbation, cases/perturbation.py)."""
+    to the key sum beside it (cell-key perturbation, perturbation.py)."""
 
     record_key: int
     items: Items
@@ -115,13 +120,13 @@ def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int,
         year, place = profile[0], profile[1]
         reach = frozenset([profile])
         keys = (
-            "persons",
-            f"status:{row['status']}",
-            f"gender:{row['gender']}",
-            f"ethnicity:{row['ethnicity']}",
-            f"citizenship:{row['citizenship']}",
-            f"year:{UNKNOWN_KEY if year is None else year}",
-            f"place:{place or NONE_KEY}",
+            vocabulary.PERSONS,
+            vocabulary.key(vocabulary.STATUS, row["status"]),
+            vocabulary.key(vocabulary.GENDER, row["gender"]),
+            vocabulary.key(vocabulary.ETHNICITY, row["ethnicity"]),
+            vocabulary.key(vocabulary.CITIZENSHIP, row["citizenship"]),
+            vocabulary.key(vocabulary.YEAR, vocabulary.year(year)),
+            vocabulary.key(vocabulary.PLACE, vocabulary.place(place)),
         )
         items[row["pk"]] = Counted(row["record_key"], [(reach, key) for key in keys])
     return items
@@ -155,9 +160,9 @@ def relative_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
             held_parents[row["relative_id"]].add(profile)
     items = {}
     for relative_id, profiles in persons.items():
-        added = [(frozenset(profiles), "relatives")]
+        added = [(frozenset(profiles), vocabulary.RELATIVES)]
         if held_parents[relative_id]:
-            added.append((frozenset(held_parents[relative_id]), "separated_children"))
+            added.append((frozenset(held_parents[relative_id]), vocabulary.SEPARATED_CHILDREN))
         items[relative_id] = Counted(record_keys[relative_id], added)
     return items
 
@@ -186,18 +191,19 @@ def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
     )
     items = {}
     for row in rows:
-        keys = ["petitions", f"petition_status:{row['status']}"]
+        keys = [vocabulary.PETITIONS, vocabulary.key(vocabulary.PETITION_STATUS, row["status"])]
         if row["response_kind"]:
-            keys.append(f"petition_response:{row['response_kind']}")
+            keys.append(vocabulary.key(vocabulary.PETITION_RESPONSE, row["response_kind"]))
         if row["authority"]:
-            keys.append(f"petition_authority:{row['authority']}")
+            keys.append(vocabulary.key(vocabulary.PETITION_AUTHORITY, row["authority"]))
         if row["status"] != PetitionStatus.DRAFT:
-            keys.append("petitions_sent")
+            keys.append(vocabulary.PETITIONS_SENT)
             answered, submitted = row["response_received_on"], row["submitted_on"]
             if answered:
-                keys.append("petitions_answered")
+                keys.append(vocabulary.PETITIONS_ANSWERED)
                 if submitted:
-                    keys += ["petitions_timed", f"days:{(answered - submitted).days}"]
+                    days = (answered - submitted).days
+                    keys += [vocabulary.PETITIONS_TIMED, vocabulary.key(vocabulary.DAYS, days)]
         reach = frozenset(reaches[row["pk"]])
         items[row["pk"]] = Counted(row["record_key"], [(reach, key) for key in keys])
     return items
@@ -214,9 +220,9 @@ def outcome_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int
     for row in rows:
         reach = frozenset([_profile(row, "person__")])
         keys = (
-            "outcomes",
-            f"outcome_kind:{row['kind']}",
-            f"outcome_year:{row['occurred_on'].year}",
+            vocabulary.OUTCOMES,
+            vocabulary.key(vocabulary.OUTCOME_KIND, row["kind"]),
+            vocabulary.key(vocabulary.OUTCOME_YEAR, row["occurred_on"].year),
         )
         items[row["pk"]] = Counted(row["record_key"], [(reach, key) for key in keys])
     return items
@@ -367,7 +373,7 @@ def refresh(
         for kind in (Kind.RELATIVE, Kind.PETITION, Kind.OUTCOME):
             _refresh(kind, wanted[kind], delta, using)
         if _add(delta, using):
-            statscache.invalidate()
+            counts_changed.send(sender=Tally, using=using)
 
 
 def _tied_to(persons: set[int], using: str) -> dict[str, set[int]]:
@@ -492,7 +498,7 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
             for line, count in totals.counts.items()
         )
         _insert(Tally, ("reach_id", "key", "count", "key_sum"), rows, using)
-        statscache.invalidate()
+        counts_changed.send(sender=Tally, using=using)
     return counted
 
 
@@ -504,8 +510,20 @@ def is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
 #
 # Thin receivers: each names the records a change touches and calls refresh(). Updates in bulk
 # (QuerySet.update, bulk_create, COPY) send no signals; their writers call refresh() or rebuild().
+# A raw save (`loaddata`, a fixture) is left alone: it writes rows as they are stored, in any
+# order, so what a record adds cannot be worked out until all are in; `rebuild()` counts them.
 
 
+def _not_raw(receiver: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(receiver)
+    def unless_raw(sender, instance, using, raw: bool = False, **kwargs) -> None:
+        if not raw:
+            receiver(sender, instance, using, **kwargs)
+
+    return unless_raw
+
+
+@_not_raw
 def _person_saved(sender, instance, using, **kwargs) -> None:
     refresh(persons=[instance.pk], using=using)
 
@@ -531,10 +549,12 @@ def _person_deleted(sender, instance, using, **kwargs) -> None:
     )
 
 
+@_not_raw
 def _relative_changed(sender, instance, using, **kwargs) -> None:
     refresh(relatives=[instance.pk], using=using)
 
 
+@_not_raw
 def _kinship_saving(sender, instance, using, **kwargs) -> None:
     # A kinship moved to another relative changes what the old one adds too.
     if instance.pk:
@@ -542,11 +562,13 @@ def _kinship_saving(sender, instance, using, **kwargs) -> None:
         instance._tally_relatives = list(before.values_list("relative_id", flat=True))
 
 
+@_not_raw
 def _kinship_changed(sender, instance, using, **kwargs) -> None:
     relatives = [instance.relative_id, *getattr(instance, "_tally_relatives", [])]
     refresh(relatives=relatives, using=using)
 
 
+@_not_raw
 def _petition_changed(sender, instance, using, **kwargs) -> None:
     refresh(petitions=[instance.pk], using=using)
 
@@ -564,6 +586,7 @@ def _petition_persons_changed(sender, instance, action, reverse, pk_set, using, 
         refresh(petitions=pk_set or [], using=using)
 
 
+@_not_raw
 def _outcome_changed(sender, instance, using, **kwargs) -> None:
     refresh(outcomes=[instance.pk], using=using)
 

@@ -1,4 +1,4 @@
-"""Counting and publishing of the public statistics (cases/stats.py): the exact tallies behind
+"""Counting and publishing of the public statistics (cases/statistics.py): the exact tallies behind
 each cell, and the perturbed value each cell is published as."""
 
 import datetime
@@ -7,8 +7,6 @@ import random
 import pytest
 from django.utils import timezone, translation
 
-from cases import stats
-from cases.filters import statistics_filter
 from cases.models import (
     Authority,
     DetainedPerson,
@@ -19,6 +17,8 @@ from cases.models import (
     Relative,
     Status,
 )
+from cases.public import statistics
+from cases.public.filters import statistics_filter
 from tests.factories import (
     make_kinship,
     make_outcome,
@@ -28,7 +28,7 @@ from tests.factories import (
     make_relative,
     place,
 )
-from tests.publishing import (
+from tests.public.publishing import (
     expected,
     give_key_sum,
     key_sums_publishing,
@@ -58,7 +58,7 @@ def published(filters: dict | None = None) -> dict:
     """What a reader of /statistics.json gets under these filters."""
     filterset = statistics_filter(filters or {})
     assert filterset.is_valid(), filterset.errors
-    return stats.as_data(stats.localize(stats.compute(filterset.qs)), {})
+    return statistics.as_data(statistics.localize(statistics.compute(filterset.qs)), {})
 
 
 def cells(data: dict, breakdown: str) -> dict[str, int | None]:
@@ -404,7 +404,7 @@ def test_median_and_authorities_count_each_petition_of_the_persons_shown_once():
     sums = view_tallies({"place": "ili"})
 
     assert sums["petitions"] == sums["petitions_timed"] == tallied(for_ili)
-    assert stats.median_days(sums) == 7
+    assert statistics.median_days(sums) == 7
     mfa, president = (Authority.objects.get(code=code).pk for code in ("mfa", "president"))
     assert sums[f"petition_authority:{mfa}"] == tallied(for_ili)
     assert f"petition_authority:{president}" not in sums
@@ -453,15 +453,15 @@ def test_dashboard_is_computed_in_a_fixed_number_of_queries(django_assert_num_qu
 
     grow(6)
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        stats.compute()
+        statistics.compute()
 
     grow(40)
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        statistics = stats.compute()
-    assert statistics.totals["persons"] == expected(DetainedPerson.objects.all())
+        shown = statistics.compute()
+    assert shown.totals["persons"] == expected(DetainedPerson.objects.all())
     # Released from a camp by their outcome: not held now.
     filtered = statistics_filter({"year": "2018", "status_group": "not_held"})
     assert filtered.is_valid()
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        statistics = stats.compute(filtered.qs)
-    assert statistics.totals["persons"] == expected(DetainedPerson.objects.all())
+        shown = statistics.compute(filtered.qs)
+    assert shown.totals["persons"] == expected(DetainedPerson.objects.all())

@@ -20,7 +20,7 @@ from tests.factories import (
     place,
     serve_public_pages,
 )
-from tests.publishing import exact_key, give_key_sum, keys_publishing
+from tests.public.publishing import exact_key, give_key_sum, keys_publishing
 
 pytestmark = pytest.mark.django_db
 
