@@ -18,12 +18,14 @@ Writers in bulk call it themselves with the ids they wrote, or `rebuild()`.
 
 import functools
 import hashlib
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
@@ -510,17 +512,28 @@ def is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
 #
 # Thin receivers: each names the records a change touches and calls refresh(). Updates in bulk
 # (QuerySet.update, bulk_create, COPY) send no signals; their writers call refresh() or rebuild().
-# A raw save (`loaddata`, a fixture) is left alone: it writes rows as they are stored, in any
-# order, so what a record adds cannot be worked out until all are in; `rebuild()` counts them.
+# A raw save (`loaddata`, a fixture, a test database restored) is left alone: it writes rows as
+# they are stored, tallies included when they were dumped, in any order, so what a record adds
+# cannot be worked out until all are in; `rebuild()` counts them.
+
+# The records being written raw, by identity: the deserializer sets a petition's persons right
+# after its raw save, and m2m_changed carries no `raw` flag. An entry goes with its instance.
+_written_raw: weakref.WeakValueDictionary[int, Model] = weakref.WeakValueDictionary()
 
 
 def _not_raw(receiver: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(receiver)
     def unless_raw(sender, instance, using, raw: bool = False, **kwargs) -> None:
-        if not raw:
+        if raw:
+            _written_raw[id(instance)] = instance
+        else:
             receiver(sender, instance, using, **kwargs)
 
     return unless_raw
+
+
+def _is_written_raw(instance: Model) -> bool:
+    return _written_raw.get(id(instance)) is instance
 
 
 @_not_raw
@@ -574,6 +587,8 @@ def _petition_changed(sender, instance, using, **kwargs) -> None:
 
 
 def _petition_persons_changed(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
+    if _is_written_raw(instance):
+        return
     if not reverse:
         if action.startswith("post_"):
             refresh(petitions=[instance.pk], using=using)

@@ -1,4 +1,5 @@
-"""The tallies behind the public statistics (cases/tallies.py): counted once, kept current."""
+"""The tallies behind the public statistics (cases/public/tallies.py): counted once, kept
+current."""
 
 import datetime
 import random
@@ -15,6 +16,9 @@ from cases.models import (
     Relative,
     Status,
     Tally,
+    TallyEntry,
+    TallyProfile,
+    TallyReach,
 )
 from cases.public import tallies
 from cases.public.statistics import Tallied
@@ -310,6 +314,38 @@ def test_rebuild_command_repairs_tallies_changed_behind_its_back(capsys):
     assert cell("persons") == tallied([camp, prison])
     assert cell(f"status:{Status.PRISON}") == tallied([prison])
     assert "2" in capsys.readouterr().out
+
+
+def test_a_dump_of_the_register_loads_into_an_empty_one_and_is_counted(tmp_path):
+    random_register(random.Random(1))
+    register = by_hand()
+    dump = tmp_path / "cases.json"
+    call_command("dumpdata", "cases", output=str(dump), verbosity=0)
+    # An empty register, as a new database is: no case, no tally.
+    for model in (Petition, DetainedPerson, Relative, Tally, TallyEntry, TallyReach, TallyProfile):
+        model.objects.all().delete()
+
+    # The tallies of the dump load as they were (they were counted with the records).
+    call_command("loaddata", str(dump), verbosity=0)
+    assert counted() == register
+
+    call_command("rebuild_tallies", verbosity=0)
+    assert counted() == by_hand() == register
+
+
+def test_a_fixture_of_cases_alone_is_counted_once_the_tallies_are_rebuilt(tmp_path):
+    random_register(random.Random(2))
+    register = by_hand()
+    fixture = tmp_path / "register.json"
+    models = ["cases.detainedperson", "cases.relative", "cases.kinship", "cases.petition"]
+    call_command("dumpdata", *models, "cases.outcome", output=str(fixture), verbosity=0)
+    for model in (Petition, DetainedPerson, Relative):
+        model.objects.all().delete()
+
+    call_command("loaddata", str(fixture), verbosity=0)
+    call_command("rebuild_tallies", verbosity=0)
+
+    assert counted() == by_hand() == register
 
 
 def test_rebuild_takes_the_record_keys_written_around_the_orm():
