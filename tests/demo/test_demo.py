@@ -10,7 +10,8 @@ from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from cases.demo import GENERATED_PERSON, GENERATED_RELATIVE, WIFE_NAME_LATIN
+from cases.demo.generator import GENERATED_PERSON, GENERATED_RELATIVE
+from cases.demo.story import WIFE_NAME_LATIN
 from cases.models import (
     OUTCOME_STATUS,
     DatePrecision,

@@ -543,6 +543,16 @@ def test_cached_page_is_renewed_by_a_change(client, population):
     assert "<dd>26</dd>" in before and f"<dd>{now}</dd>" in after
 
 
+def test_a_change_that_moves_no_count_keeps_the_cached_page(client, population):
+    before = client.get("/statistics.json")
+
+    population[0].notes = "Private notes: never counted, never shown."
+    population[0].save()
+    again = client.get("/statistics.json", headers={"if-none-match": before["ETag"]})
+
+    assert again.status_code == 304
+
+
 def test_etag_differs_by_language_and_format(client, population):
     english = client.get("/statistics.json")["ETag"]
     russian = client.get("/statistics.json", headers={"accept-language": "ru"})["ETag"]

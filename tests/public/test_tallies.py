@@ -7,7 +7,7 @@ import random
 import pytest
 from django.core.management import call_command
 
-from cases.demo import generate_cases
+from cases.demo.generator import generate_cases
 from cases.models import (
     DetainedPerson,
     Kinship,
