@@ -1,4 +1,4 @@
-"""Run the disclosure attacks of tests/disclosure.py against this checkout and print the rates.
+"""Run the disclosure attacks of tests/public/disclosure.py against this checkout; print the rates.
 
     DATABASE_URL=... python bench/attacks.py [--seeds N]
 

@@ -957,8 +957,9 @@ class PublishedFigure(Multilingual, TimeStamped):
 #
 # Counting the register for the public statistics reads every counted case with its relatives,
 # petitions and outcomes: about a second at 100,000 cases. These tables hold the same counts,
-# kept current in the transaction of every change (cases/tallies.py), so that any combination of
-# the public filters adds up a few thousand rows instead. They hold numbers only, never a name.
+# kept current in the transaction of every change (cases/public/tallies.py), so that any
+# combination of the public filters adds up a few thousand rows instead. They hold numbers only,
+# never a name.
 
 
 class TallyProfile(models.Model):

@@ -438,7 +438,7 @@ def compute(
 ) -> Statistics:
     """The statistics of the counted persons whose profile is among `profiles` (a filtered
     TallyProfile queryset; None for all) and of what belongs to them, perturbed. `parents` are
-    the wider views, each with one of the filters fewer (cases/filters.py)."""
+    the wider views, each with one of the filters fewer (filters.py)."""
     ptable = perturbation.ptable(min_cell)
     min_cell = ptable.min_cell
     sums = tallied_sums(profiles)

@@ -3,7 +3,7 @@
 The attacker knows a person's public profile (year of detention, home place, ethnicity, gender,
 held or not) and may send any number of requests to /statistics.json. Each attack here builds
 random registers, asks what the site offers, and scores how often it learns what it must not.
-tests/test_disclosure.py asserts bounds on the scores; `bench/attacks.py` prints them, also
+tests/public/test_disclosure.py asserts bounds on the scores; `bench/attacks.py` prints them, also
 for an older version of the site (the same scripts, the same registers).
 
 A register is built in bulk from a seeded random generator, record keys included, so that a

@@ -1,4 +1,4 @@
-"""Attacks on the public statistics, scored over many random registers (tests/disclosure.py).
+"""Attacks on the public statistics, scored over many random registers (public/disclosure.py).
 
 Each test runs one attack of DESIGN.md's threat model against a fixed list of seeds (each seed
 a register with its own record keys) and asserts a bound on how often it succeeds. The rates

@@ -1,5 +1,5 @@
-"""Cell-key perturbation of the public statistics (cases/perturbation.py), checked against the
-ONS reference implementation, and consistent wherever a count appears."""
+"""Cell-key perturbation of the public statistics (cases/public/perturbation.py), checked against
+the ONS reference implementation, and consistent wherever a count appears."""
 
 import random
 

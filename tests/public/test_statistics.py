@@ -1,5 +1,5 @@
-"""Counting and publishing of the public statistics (cases/statistics.py): the exact tallies behind
-each cell, and the perturbed value each cell is published as."""
+"""Counting and publishing of the public statistics (cases/public/statistics.py): the exact
+tallies behind each cell, and the perturbed value each cell is published as."""
 
 import datetime
 import random
