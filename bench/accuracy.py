@@ -18,26 +18,26 @@ import django  # noqa: E402
 
 django.setup()
 
-from cases import stats  # noqa: E402
 from cases.models import HELD_STATUSES  # noqa: E402
+from cases.public import statistics, vocabulary  # noqa: E402
 
 
-def exact_totals(sums: stats.Sums) -> dict[str, int]:
+def exact_totals(sums: statistics.Sums) -> dict[str, int]:
     def count(key: str) -> int:
-        return sums.get(key, stats.NOTHING).count
+        return sums.get(key, statistics.NOTHING).count
 
-    held = sum(count(f"status:{status}") for status in HELD_STATUSES)
-    totals = {name: count(stats.TOTAL_CELLS.get(name, name)) for name in stats.HEADLINE}
+    held = sum(count(vocabulary.key(vocabulary.STATUS, status)) for status in HELD_STATUSES)
+    totals = {name: count(statistics.TOTAL_CELLS.get(name, name)) for name in statistics.HEADLINE}
     return totals | {"held": held}
 
 
 def main() -> None:
-    sums = stats.tallied_sums()
-    published = stats.compute()
+    sums = statistics.tallied_sums()
+    published = statistics.compute()
     exact = exact_totals(sums)
     changes = []
     print(f"{'headline':<22} {'counted':>9} {'published':>9}")
-    for name in stats.HEADLINE:
+    for name in statistics.HEADLINE:
         shown = published.totals[name]
         print(f"{name:<22} {exact[name]:>9,} {'-' if shown is None else f'{shown:,}':>9}")
         if shown is not None:
@@ -46,10 +46,10 @@ def main() -> None:
         f"headline: mean absolute change {sum(changes) / len(changes):.2f}, "
         f"largest {max(changes)} (over {len(changes)} numbers)"
     )
-    table = stats._Table()
-    stats._count_persons(table, sums)
+    table = statistics._Table()
+    statistics._count_persons(table, sums)
     cell_changes = [
-        abs(cell.count - table.cells[f"{name}:{cell.key}"].count)
+        abs(cell.count - table.cells[vocabulary.key(name, cell.key)].count)
         for name in ("status", "held", "year", "place", "ethnicity", "gender", "citizenship")
         for cell in published.breakdowns[name]
         if cell.count is not None

@@ -1,4 +1,4 @@
-"""Run the disclosure attacks of tests/disclosure.py against this checkout and print the rates.
+"""Run the disclosure attacks of tests/public/disclosure.py against this checkout; print the rates.
 
     DATABASE_URL=... python bench/attacks.py [--seeds N]
 
@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from tests import disclosure  # noqa: E402
+from tests.public import disclosure  # noqa: E402
 
 
 def client_publisher():

@@ -33,8 +33,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.timing import summary  # noqa: E402
-from cases import stats  # noqa: E402
-from cases.filters import statistics_filter  # noqa: E402
 from cases.models import (  # noqa: E402
     DetainedPerson,
     Kinship,
@@ -43,6 +41,8 @@ from cases.models import (  # noqa: E402
     PetitionEvent,
     Relative,
 )
+from cases.public import statistics  # noqa: E402
+from cases.public.filters import statistics_filter  # noqa: E402
 
 BENCH_USER = "bench-admin"
 
@@ -84,7 +84,7 @@ def load(count: int) -> dict:
 
 
 def cold_statistics(runs: int) -> dict:
-    """stats.compute() with an empty cache, as the first visitor after a change waits for it."""
+    """statistics.compute() with an empty cache, as the first visitor after a change waits."""
     results = {}
     for label, data in STATISTICS_FILTERS.items():
         filterset = statistics_filter(data)
@@ -93,7 +93,7 @@ def cold_statistics(runs: int) -> dict:
         for _ in range(runs):
             cache.clear()
             started = time.perf_counter()
-            stats.compute(filterset.qs)
+            statistics.compute(filterset.qs)
             times.append(time.perf_counter() - started)
         results[label] = summary(times)
     return results
@@ -191,8 +191,8 @@ def tally_upkeep(runs: int) -> dict:
     """What keeping the public counts current costs: a case's status changed and saved (the
     save, its history and the refresh of its tallies with its family's, petitions' and
     outcomes'), and every tally counted afresh. Both rolled back."""
-    from cases import tallies
     from cases.models import Status
+    from cases.public import tallies
 
     person = sample_person()
     times = []

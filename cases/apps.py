@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 def count_existing_cases(using: str, **kwargs) -> None:
     """After migrating a register that holds cases but no tallies yet, count them once."""
-    from cases import tallies
     from cases.models import DetainedPerson
+    from cases.public import tallies
 
     if tallies.is_empty(using) and DetainedPerson.objects.using(using).exists():
         tallies.rebuild(using)
@@ -17,8 +17,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self) -> None:
-        from cases import perturbation, statscache, tallies  # noqa: F401 (perturbation: its check)
+        from cases.public import cache, perturbation, tallies  # noqa: F401 (perturbation: its check)
 
         tallies.connect_signals()
-        statscache.connect_signals()
+        cache.connect_signals()
         post_migrate.connect(count_existing_cases, sender=self, dispatch_uid="tallies-migrate")

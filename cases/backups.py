@@ -50,8 +50,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
-from cases import encryption, tallies
+from cases import encryption
 from cases.models import Authority, Place, Source, Tally, TallyEntry, TallyProfile, TallyReach
+from cases.public import tallies
 
 FORMAT = "casetracker-backup"
 VERSION = 1
@@ -63,7 +64,7 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 NATURAL_KEY_MODELS = (ContentType, Permission)
 # The data migration seeds these into every new database; a restore replaces them.
 SEEDED_MODELS = (Place, Authority)
-# The public statistics counted ahead (cases/tallies.py): worked out from the rest on restore.
+# The public statistics counted ahead (cases/public/tallies.py): worked out afresh on restore.
 TALLY_MODELS = (Tally, TallyEntry, TallyProfile, TallyReach)
 
 

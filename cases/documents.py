@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -256,7 +256,3 @@ def source_cases(source: Source) -> list[str]:
         return [source.person.case_number]
     cases = DetainedPerson.objects.filter(petitions=source.petition_id)
     return list(cases.values_list("case_number", flat=True))
-
-
-# Included by casetracker/urls.py under documents/.
-urlpatterns = [path("<int:source_id>/", source_file, name="source-file")]

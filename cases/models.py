@@ -949,8 +949,9 @@ class PublishedFigure(Multilingual, TimeStamped):
 #
 # Counting the register for the public statistics reads every counted case with its relatives,
 # petitions and outcomes: about a second at 100,000 cases. These tables hold the same counts,
-# kept current in the transaction of every change (cases/tallies.py), so that any combination of
-# the public filters adds up a few thousand rows instead. They hold numbers only, never a name.
+# kept current in the transaction of every change (cases/public/tallies.py), so that any
+# combination of the public filters adds up a few thousand rows instead. They hold numbers only,
+# never a name.
 
 
 class TallyProfile(models.Model):
@@ -1161,7 +1162,7 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(TimeStamped):
-    """A single-use link by which a staff member sets up two-factor login (cases/invitations.py).
+    """A single-use link by which a staff member sets up two-factor login (accounts/invitations).
 
     A password alone must not let anyone add a second factor to an account: a coordinator hands
     out this link instead. Only the SHA-256 of its random token is stored, so reading this table

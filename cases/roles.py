@@ -23,7 +23,7 @@ CASE_MODELS = (
 )
 REFERENCE_MODELS = ("place", "authority", "publishedfigure")
 
-# Enrolment invitations for new staff (cases/invitations.py), made by the action on users.
+# Enrolment invitations for new staff (accounts/invitations.py), made by the action on users.
 INVITATIONS = ("add", "view", "delete")
 
 # Relatives' phone, email and address (DESIGN.md, Privacy 5).

@@ -42,7 +42,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the two-factor admin site as its default site.
+    "casetracker.admin.CaseTrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,13 +58,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "import_export",
+    "accounts",
     "cases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "cases.middleware.PrivatePagesNoStoreMiddleware",
-    "cases.middleware.RejectNulBytesMiddleware",
+    "accounts.middleware.PrivatePagesNoStoreMiddleware",
+    "accounts.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,8 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "cases.security.SessionMaxAgeMiddleware",
-    "cases.security.TwoFactorRequiredMiddleware",
+    "accounts.security.SessionMaxAgeMiddleware",
+    "accounts.security.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -159,8 +161,8 @@ if not ADMIN_URL.endswith("/"):
     ADMIN_URL += "/"
 
 # Public statistics (DESIGN.md, Privacy; docs/public-statistics.md): no published count lies
-# between 1 and PUBLIC_MIN_CELL - 1. The perturbation table in cases/data/ is made for it: run
-# `manage.py make_ptable --min-cell N` after changing it.
+# between 1 and PUBLIC_MIN_CELL - 1. The perturbation table in cases/public/data/ is made for
+# it: run `manage.py make_ptable --min-cell N` after changing it.
 PUBLIC_MIN_CELL = envint("PUBLIC_MIN_CELL", "5")
 # Years of detention and of outcomes are published one by one from this year on; earlier years
 # together. The same cells whatever the data: a year's presence must tell nothing.
@@ -204,7 +206,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Security (two-factor login, lockout, CSP, sessions) ---------------------------------------
 # The records name people held in China and relatives who can face retaliation: a leaked
-# password alone must not open them. See cases/security.py and cases/twofactor.py.
+# password alone must not open them. See accounts/security.py and accounts/twofactor.py.
 if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured(
         "SECRET_KEY is too short or a known example: use 50 or more random characters."
@@ -226,14 +228,14 @@ LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", "30")
 # With 0 the address is REMOTE_ADDR, which behind a proxy is the proxy's for everyone.
 PROXY_COUNT = envint("PROXY_COUNT", "0")
 AUTHENTICATION_BACKENDS = [
-    "cases.security.LoginThrottleBackend",
+    "accounts.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # hours, as axes reads a float
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "cases.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "cases.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Never store what was typed into these fields with a failed attempt (the password always is).
@@ -257,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
-# sign-in whatever the activity (cases.security.SessionMaxAgeMiddleware).
+# sign-in whatever the activity (accounts.security.SessionMaxAgeMiddleware).
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "30")
 SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", "12")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
@@ -276,7 +278,7 @@ LOGGING = {
 # One app server keeps its cache in its own memory. Several app servers must share one cache, or a
 # change made through one would leave the others serving old statistics: REDIS_URL (e.g.
 # redis://127.0.0.1:6379/0) moves the cache to Redis, where the generation key of
-# cases/statscache.py is the same for every server. CACHE_KEY_PREFIX keeps two sites (or a test
+# cases/public/cache.py is the same for every server. CACHE_KEY_PREFIX keeps two sites (or a test
 # run) apart in one Redis database.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
@@ -303,5 +305,6 @@ if envbool("DB_POOL", "0") and DATABASES["default"]["ENGINE"] == "django.db.back
 
 # Public statistics ----------------------------------------------------------------------------
 # The numbers of each filter combination are cached this long at most; any change to the case
-# data drops them at once (cases/statscache.py), on every app server sharing the cache (REDIS_URL).
+# data drops them at once (cases/public/cache.py), on every app server sharing the cache
+# (REDIS_URL).
 STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", "600")

@@ -22,7 +22,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import encryption, stats
+from cases import encryption
 from cases.management import passphrase
 from cases.models import (
     Authority,
@@ -36,6 +36,7 @@ from cases.models import (
     Source,
     Status,
 )
+from cases.public import statistics
 from cases.services import save_petition
 from tests.factories import (
     make_kinship,
@@ -247,7 +248,7 @@ def record_keys() -> dict:
 
 def test_restore_gives_back_the_public_statistics(tmp_path):
     build_register()
-    keys, tallied = record_keys(), stats.tallied_sums()
+    keys, tallied = record_keys(), statistics.tallied_sums()
     export(tmp_path / "backup.jsonl.gz")
 
     restore(tmp_path / "backup.jsonl.gz")
@@ -255,7 +256,7 @@ def test_restore_gives_back_the_public_statistics(tmp_path):
     # Each record keeps its key, so every cell has the same count and key sum: the restored
     # register publishes the same numbers.
     assert record_keys() == keys
-    assert stats.tallied_sums() == tallied
+    assert statistics.tallied_sums() == tallied
     assert all(keys.values())
     assert all(tallied[name].count for name in ("persons", "relatives", "petitions", "outcomes"))
 

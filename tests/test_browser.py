@@ -15,7 +15,7 @@ from django.db import connections
 
 from cases.models import DetainedPerson, Place, Status
 from tests.factories import serve_public_pages
-from tests.publishing import expected
+from tests.public.publishing import expected
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "screenshots"

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis.extra.django import TestCase
 
 import casetracker.urls
-from cases.filters import StatisticsFilter
+from cases.public.filters import StatisticsFilter
 from tests.factories import make_user
 from tests.fuzzing import (
     FUZZ,

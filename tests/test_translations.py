@@ -58,10 +58,16 @@ def test_model_names_are_served_in_kazakh_and_russian():
             assert str(DetainedPerson._meta.verbose_name) != english
 
 
-@pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed")
-def test_catalogs_hold_every_message_of_the_code_and_templates(tmp_path):
-    # Extract afresh from a copy of the project and compare with the committed catalogues.
-    for name in ("manage.py", "casetracker", "cases", "templates", "locale"):
+needs_gettext = pytest.mark.skipif(
+    not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> dict[str, polib.POFile]:
+    """The catalogues as `make messages` would write them now, from a copy of the project."""
+    tmp_path = tmp_path_factory.mktemp("project")
+    for name in ("manage.py", "casetracker", "accounts", "cases", "templates", "locale"):
         source = ROOT / name
         copy = shutil.copytree if source.is_dir() else shutil.copy
         copy(source, tmp_path / name)
@@ -73,10 +79,28 @@ def test_catalogs_hold_every_message_of_the_code_and_templates(tmp_path):
         check=True,
         capture_output=True,
     )
+    return {
+        language: polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))
+        for language in LANGUAGES
+    }
+
+
+@needs_gettext
+def test_catalogs_hold_every_message_of_the_code_and_templates(extracted):
     for language in LANGUAGES:
-        extracted = polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))
         committed = {(e.msgctxt, e.msgid) for e in catalog(language) if not e.obsolete}
         new = [
-            e.msgid for e in extracted if not e.obsolete and (e.msgctxt, e.msgid) not in committed
+            e.msgid
+            for e in extracted[language]
+            if not e.obsolete and (e.msgctxt, e.msgid) not in committed
         ]
         assert new == [], f"{language}: run `make messages` and translate"
+
+
+@needs_gettext
+def test_every_translated_message_is_still_found_in_the_code_and_templates(extracted):
+    # A module or template moved where makemessages does not look (outside the project's
+    # folders) would keep its strings in English, and `make messages` would drop them.
+    for language in LANGUAGES:
+        lost = [e.msgid for e in extracted[language] if e.obsolete]
+        assert lost == [], f"{language}: these messages are no longer found"

@@ -1,4 +1,4 @@
-"""Staff accounts in the admin: enrolment invitations (cases/invitations.py).
+"""Staff accounts in the admin: enrolment invitations (accounts/invitations.py).
 
 A coordinator selects users and creates their invitation links; the links are shown once, on the
 page the action answers with, and never stored (only their hashes are).
@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.invitations import InvitationError, create_invitation, invitation_path
+from accounts.invitations import InvitationError, create_invitation, invitation_path
 from cases.models import Invitation
 
 User = get_user_model()
@@ -45,7 +45,7 @@ class StaffUserAdmin(UserAdmin):
             "opts": self.opts,
             "created": created,
         }
-        # Shown once: the admin's responses are never stored (cases.middleware).
+        # Shown once: the admin's responses are never stored (accounts.middleware).
         return TemplateResponse(request, "admin/auth/user/invitations.html", context)
 
 

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import bulk, tallies
+from cases import bulk
 from cases.contact_access import may_enter_contact_details
 from cases.intake.cells import CaseNumberCell, CellError
 from cases.intake.columns import PERSON_COLUMNS, PERSON_SHEET, RELATIONSHIP, RELATIVE_COLUMNS
@@ -14,6 +14,7 @@ from cases.intake.engine import ImportReport, RowChange, RowPlan, SheetImport, m
 from cases.intake.sheets import cell_text
 from cases.models import DetainedPerson, Kinship, Relative
 from cases.names import combined_name_key, name_key
+from cases.public import tallies
 from cases.roles import VERIFY_CASES
 
 

@@ -8,7 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.stats import Cell
+from cases.public.statistics import Cell
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.invitations import create_invitation
+from accounts.invitations import create_invitation
 from cases.models import (
     Authority,
     DatePrecision,

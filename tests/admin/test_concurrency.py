@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import escape
 
 import casetracker.urls
+from accounts.admin_site import TwoFactorAdminSite
 from cases.admin.concurrency import VERSION_FIELD, ConcurrencyGuardMixin
 from cases.models import DetainedPerson, Kinship, Outcome, Petition, Relative, Status
-from cases.security import TwoFactorAdminSite
 from tests.factories import (
     make_kinship,
     make_person,

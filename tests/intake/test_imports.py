@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cases import stats
 from cases.intake import previews
 from cases.intake.admin import (
     PersonImportExportMixin,
@@ -37,8 +36,9 @@ from cases.models import (
     Relative,
     Status,
 )
+from cases.public import statistics
 from tests.factories import make_kinship, make_person, make_relative, make_user, place
-from tests.publishing import tallied
+from tests.public.publishing import tallied
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +354,7 @@ def test_imported_cases_count_in_the_public_statistics_at_once():
         DetainedPerson.objects.get(pk=person.pk),
         DetainedPerson.objects.get(full_name="Болат Ержанұлы"),
     )
-    sums = stats.tallied_sums()
+    sums = statistics.tallied_sums()
     assert sums["persons"] == tallied([aigul, bolat])
     assert sums[f"status:{Status.CAMP}"] == tallied([bolat])
     assert sums[f"status:{Status.RELEASED}"] == tallied([aigul])

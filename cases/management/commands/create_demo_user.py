@@ -1,6 +1,6 @@
 """Create the demo superuser `advocate`, or give it a new password: `make run` calls this.
 
-It also prints an invitation link for setting up two-factor login (cases/invitations.py), which
+It also prints an invitation link for setting up two-factor login (accounts/invitations.py), which
 the demo (DEBUG, REQUIRE_2FA off) does not need but lets one try.
 """
 
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-from cases.invitations import create_invitation, invitation_path
+from accounts.invitations import create_invitation, invitation_path
 
 USERNAME = "advocate"
 LOCAL_URL = "http://127.0.0.1:8000/"

@@ -1,4 +1,4 @@
-"""Create an enrolment invitation for a staff user and print its link (cases/invitations.py)."""
+"""Create an enrolment invitation for a staff user and print its link (accounts/invitations.py)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.invitations import DEFAULT_HOURS, InvitationError, create_invitation, invitation_path
+from accounts.invitations import DEFAULT_HOURS, InvitationError, create_invitation, invitation_path
 
 LOCAL_URL = "http://127.0.0.1:8000"
 

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.demo import DEFAULT_SEED, generate_cases, load_story, register_is_empty
+from cases.demo.generator import DEFAULT_SEED, generate_cases, register_is_empty
+from cases.demo.story import load_story
 
 
 def case_count(value: str) -> int:

@@ -4,15 +4,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cases import perturbation
+from cases.public import perturbation
 
 
 class Command(BaseCommand):
     @property
     def help(self) -> str:
         return _(
-            "Write the perturbation table (cases/data/ptable.csv, in the format of the ONS "
-            "cell-key-perturbation package) and its parameters (ptable.json). No published "
+            "Write the perturbation table (cases/public/data/ptable.csv, in the format of the "
+            "ONS cell-key-perturbation package) and its parameters (ptable.json). No published "
             "count lies between 1 and the threshold minus one; every count moves by at most "
             "the spread, with mean zero."
         )

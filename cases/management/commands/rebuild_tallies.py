@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
-from cases import tallies
+from cases.public import tallies
 
 
 class Command(BaseCommand):

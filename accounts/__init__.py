@@ -1,0 +1,1 @@
+"""Staff accounts: signing in with two factors, enrolment invitations, session rules."""

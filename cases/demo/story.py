@@ -1,0 +1,236 @@
+"""The source story: Kairat Dauitkhan's family as Radio Azattyq reported it, and the Ministry of
+Foreign Affairs' figures from the same report; the model case of the register (DESIGN.md).
+
+`load_story()` records them and can run any number of times: it changes only what differs.
+"""
+
+import datetime
+from typing import Any
+
+from django.db import models
+
+from cases.models import (
+    Authority,
+    DatePrecision,
+    DetainedPerson,
+    Ethnicity,
+    Gender,
+    Kinship,
+    Petition,
+    PetitionStatus,
+    Place,
+    PublishedFigure,
+    Relative,
+    Source,
+    Status,
+)
+from cases.services import save_petition
+
+WIFE_NAME = "Қайрат Дәуітханның әйелі (аты жарияланбаған)"
+WIFE_NAME_LATIN = "Wife of Kairat Dauitkhan (name not published)"
+REPORT = "Radio Azattyq (RFE/RL Kazakh service)"
+NO_DATE = "Approximate: the report gives no date."
+
+WIFE_NOTES = (
+    "Her name was not published. At the time of the report she had been unable to return from "
+    "China to Kazakhstan for two years, so the year 2018 is inferred from that. Their "
+    "eight-month-old child stayed in China with her. Source: "
+    f"{REPORT}, press conference in Almaty."
+)
+
+# The three sentences of the report about this family, kept with the source as evidence.
+ARTICLE_EXCERPT = (
+    "Жиынға қатысқандардың бірі Қайрат Дәуітхан есімді азамат әйелінің екі жылдан бері Қытайдан "
+    "қайта алмай отырғанын, екі баласының Қазақстан азаматы екенін айтты. Ол сегіз айлық "
+    "баласының Қытайда әйелімен бірге қалғанын, төрт жастағы баласы өзімен бірге екенін "
+    "жеткізді. Ол Қазақстан президенті мен Сыртқы істер министрлігіне көмек сұрап бірнеше рет "
+    "жазғанымен, әйелін Қытайдан әлі қайтара алмай отырғанын айтты."
+)
+
+# (the relative, how they are kin to her)
+STORY_RELATIVES = [
+    (
+        {
+            "full_name": "Қайрат Дәуітхан",
+            "name_latin": "Kairat Dauitkhan",
+            "citizenship": Relative.Citizenship.KAZAKHSTAN,
+            "lives_in": Relative.LivesIn.KAZAKHSTAN,
+            "notes": "Spoke at the press conference in Almaty; wrote several times to the "
+            "President of Kazakhstan and to the Ministry of Foreign Affairs asking for help.",
+        },
+        {"relationship": Kinship.Relationship.SPOUSE, "is_contact": True, "separated": True},
+    ),
+    (
+        {
+            "full_name": "Қайрат Дәуітханның сегіз айлық баласы (аты жарияланбаған)",
+            "name_latin": "Child of Kairat Dauitkhan aged eight months (name not published)",
+            "citizenship": Relative.Citizenship.KAZAKHSTAN,
+            "lives_in": Relative.LivesIn.CHINA,
+            "notes": "Eight months old at the time of the report; a citizen of Kazakhstan; "
+            "stayed in China with the mother. Name and birth date not published.",
+        },
+        {"relationship": Kinship.Relationship.CHILD, "is_contact": False, "separated": False},
+    ),
+    (
+        {
+            "full_name": "Қайрат Дәуітханның төрт жастағы баласы (аты жарияланбаған)",
+            "name_latin": "Child of Kairat Dauitkhan aged four (name not published)",
+            "citizenship": Relative.Citizenship.KAZAKHSTAN,
+            "lives_in": Relative.LivesIn.KAZAKHSTAN,
+            "notes": "Four years old at the time of the report; a citizen of Kazakhstan; lives "
+            "in Kazakhstan with the father, apart from the mother. Name and birth date not "
+            "published.",
+        },
+        {"relationship": Kinship.Relationship.CHILD, "is_contact": False, "separated": True},
+    ),
+]
+
+# He wrote "several times" to each; two letters each, on estimated dates within 2018-2019.
+STORY_PETITIONS = [
+    ("president", datetime.date(2018, 9, 1)),
+    ("president", datetime.date(2019, 3, 1)),
+    ("mfa", datetime.date(2018, 10, 1)),
+    ("mfa", datetime.date(2019, 4, 1)),
+]
+
+MFA_SOURCE = f"Ministry of Foreign Affairs of Kazakhstan, as reported by {REPORT}"
+
+# en, kk, ru, value: the Ministry's figures from the year before the report.
+STORY_FIGURES = [
+    (
+        "Applications received from relatives of Kazakhs detained in China",
+        "Қытайда қамауда отырған қазақтардың туыстарынан түскен өтініштер",
+        "Обращения родственников казахов, задержанных в Китае",
+        915,
+    ),
+    (
+        "Ethnic Kazakhs allowed by China to leave since the start of 2018 (more than 2,000)",
+        "2018 жылдың басынан бері Қытай аумағынан кетуге рұқсат алған қазақтар (екі мыңнан астам)",
+        "Этнические казахи, которым Китай разрешил выехать с начала 2018 года (более 2000)",
+        2000,
+    ),
+    (
+        "Citizens of Kazakhstan detained in China on suspicion of dual citizenship "
+        "(15 of them released)",
+        "Қытайда қос азаматтығы үшін күдікті саналып ұсталған қазақстандықтар "
+        "(15-і бостандыққа шыққан)",
+        "Граждане Казахстана, задержанные в Китае по подозрению в двойном гражданстве "
+        "(15 из них освобождены)",
+        29,
+    ),
+]
+
+
+class _Changes:
+    """Creates or updates rows, counting those it writes."""
+
+    count = 0
+
+    def sync(self, model: type[models.Model], found: Any, values: dict) -> Any:
+        """Create the row, or bring `found` in line with `values`; save only if something
+        differs, so that an unchanged row keeps its updated_at and gets no history entry."""
+        if found is None:
+            found = model(**values)
+        else:
+            differing = [name for name, value in values.items() if getattr(found, name) != value]
+            if not differing:
+                return found
+            for name in differing:
+                setattr(found, name, values[name])
+        if isinstance(found, Petition):
+            save_petition(found)  # with its timeline
+        else:
+            found.save()
+        self.count += 1
+        return found
+
+
+def load_story() -> int:
+    """Load Kairat Dauitkhan's family and the Ministry's figures; return the rows created or
+    changed (0 when the story is already there as the report tells it)."""
+    changes = _Changes()
+    wife = changes.sync(
+        DetainedPerson,
+        DetainedPerson.objects.filter(full_name=WIFE_NAME).order_by("pk").first(),
+        {
+            "full_name": WIFE_NAME,
+            "name_latin": WIFE_NAME_LATIN,
+            "gender": Gender.FEMALE,
+            "ethnicity": Ethnicity.KAZAKH,
+            "status": Status.BARRED_FROM_LEAVING,
+            "detained_on": datetime.date(2018, 1, 1),
+            "detained_on_precision": DatePrecision.YEAR,
+            "home_place": Place.objects.get(code="unknown"),
+            "verification": DetainedPerson.Verification.REPORTED,
+            "notes": WIFE_NOTES,
+        },
+    )
+
+    for relative_fields, kinship_fields in STORY_RELATIVES:
+        relative = changes.sync(
+            Relative,
+            Relative.objects.filter(
+                full_name=relative_fields["full_name"], kinships__person=wife
+            ).first(),
+            relative_fields,
+        )
+        changes.sync(
+            Kinship,
+            Kinship.objects.filter(person=wife, relative=relative).first(),
+            {"person": wife, "relative": relative, **kinship_fields},
+        )
+        if kinship_fields["relationship"] == Kinship.Relationship.SPOUSE:
+            kairat = relative
+
+    for code, submitted_on in STORY_PETITIONS:
+        authority = Authority.objects.get(code=code)
+        petition = changes.sync(
+            Petition,
+            Petition.objects.filter(
+                persons=wife, authority=authority, submitted_on=submitted_on
+            ).first(),
+            {
+                "authority": authority,
+                "channel": Petition.Channel.LETTER,
+                "submitted_on": submitted_on,
+                "status": PetitionStatus.SUBMITTED,
+                "response_kind": Petition.ResponseKind.NONE,
+                "notes": f"{NO_DATE} Asked for help to bring his wife back from China; "
+                "no result by the time of the report.",
+            },
+        )
+        # Adding a row that is already linked would still record a history entry.
+        for related, row in ((petition.persons, wife), (petition.petitioners, kairat)):
+            if not related.filter(pk=row.pk).exists():
+                related.add(row)
+                changes.count += 1
+
+    title = f"{REPORT}: press conference in Almaty in support of ethnic Kazakhs held in China"
+    changes.sync(
+        Source,
+        Source.objects.filter(person=wife, title=title).first(),
+        {
+            "person": wife,
+            "kind": Source.Kind.MEDIA_REPORT,
+            "title": title,
+            "language": "kk",
+            "notes": ARTICLE_EXCERPT,
+        },
+    )
+
+    for position, (label_en, label_kk, label_ru, value) in enumerate(STORY_FIGURES):
+        changes.sync(
+            PublishedFigure,
+            PublishedFigure.objects.filter(label_en=label_en).order_by("pk").first(),
+            {
+                "label_en": label_en,
+                "label_kk": label_kk,
+                "label_ru": label_ru,
+                "value": value,
+                "as_of": datetime.date(2019, 1, 1),
+                "as_of_precision": DatePrecision.YEAR,
+                "source_name": MFA_SOURCE,
+                "position": position,
+            },
+        )
+    return changes.count

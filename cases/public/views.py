@@ -1,0 +1,191 @@
+"""Public pages: aggregate counts only, never a person (DESIGN.md, Privacy).
+
+Thin views: the FilterSet reads the query, statistics.py counts and perturbs, cache.py keeps
+the numbers and what is rendered from them; a view only picks the representation and answers
+conditional requests.
+"""
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language, get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from cases.public import cache, perturbation, statistics
+from cases.public.filters import (
+    MAX_FILTERS,
+    StatisticsFilter,
+    applied_filters,
+    statistics_filter,
+    wider_views,
+)
+
+
+def _statistics(filterset: StatisticsFilter, token: str) -> statistics.Statistics:
+    numbers = cache.cached_statistics(
+        applied_filters(filterset),
+        lambda: statistics.compute(filterset.qs, parents=wider_views(filterset)),
+        token,
+    )
+    return statistics.localize(numbers)
+
+
+def _query_pairs(query: QueryDict) -> list[tuple[str, str]]:
+    """The query's non-empty parameters in a fixed order: the same filters however sent."""
+    return sorted((name, value) for name, values in query.lists() for value in values if value)
+
+
+def _filters_pairs(filters: dict) -> list[tuple[str, str]]:
+    return sorted((name, str(value)) for name, value in filters.items() if value is not None)
+
+
+def _serve(
+    request: HttpRequest,
+    kind: str,
+    content_type: str,
+    build: Callable[[StatisticsFilter, str], str | bytes],
+    invalid: Callable[[StatisticsFilter], HttpResponse],
+) -> HttpResponse:
+    """One representation of the statistics, rendered once per data state, language and filters.
+
+    The body is cached only when the query says nothing but its valid filters, each in the form
+    it is read back (`year=2018`, not `year=02018` or `x=1`): a query cannot fill the
+    cache with copies of one page. Any other query is answered all the same, rendered afresh.
+    """
+    pairs = _query_pairs(request.GET)
+    parts = (kind, get_language(), pairs)
+    token, etag, body = cache.kept_body(*parts)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        if body is None:
+            filterset = statistics_filter(request.GET)
+            if not filterset.is_valid():
+                return invalid(filterset)
+            body = build(filterset, token)
+            if pairs == _filters_pairs(applied_filters(filterset)):
+                cache.keep_body(token, body, *parts)
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    # Browsers and proxies may keep a copy, but must ask again each time: the numbers change
+    # with the data. The language comes from the browser's preference or the language cookie.
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _dashboard_context(filterset: StatisticsFilter) -> dict:
+    # The About section explains the protection whether or not the filters were valid.
+    return {
+        "filterset": filterset,
+        "min_cell": settings.PUBLIC_MIN_CELL,
+        "min_view": statistics.min_view(settings.PUBLIC_MIN_CELL),
+        "spread": perturbation.ptable().spread,
+        "max_filters": MAX_FILTERS,
+    }
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    def build(filterset: StatisticsFilter, token: str) -> str:
+        filters = applied_filters(filterset)
+        # Links on the page carry the filters as read, not the query as typed: one page per
+        # filter combination, whatever order or empty fields the query had.
+        query = urlencode([(name, value) for name, value in filters.items() if value is not None])
+        shown = _statistics(filterset, token)
+        context = _dashboard_context(filterset) | {
+            "statistics": shown,
+            "too_few_notice": statistics.too_few_notice(shown) if shown.too_few else "",
+            "query": query,
+            "current_path": reverse("cases:dashboard") + (f"?{query}" if query else ""),
+            "filtered": any(filters.values()),
+        }
+        return render_to_string("cases/dashboard.html", context, request)
+
+    def invalid(filterset: StatisticsFilter) -> HttpResponse:
+        return render(request, "cases/dashboard.html", _dashboard_context(filterset), status=400)
+
+    return _serve(request, "html", "text/html; charset=utf-8", build, invalid)
+
+
+def _invalid_filters(filterset: StatisticsFilter) -> dict:
+    return {
+        "error": _("Some filters are not valid."),
+        "fields": {
+            name: [error["message"] for error in errors]
+            for name, errors in filterset.errors.get_json_data().items()
+        },
+    }
+
+
+@require_safe
+def statistics_json(request: HttpRequest) -> HttpResponse:
+    def build(filterset: StatisticsFilter, token: str) -> bytes:
+        data = statistics.as_data(_statistics(filterset, token), applied_filters(filterset))
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False}).content
+
+    def invalid(filterset: StatisticsFilter) -> HttpResponse:
+        return JsonResponse(_invalid_filters(filterset), status=400)
+
+    return _serve(request, "json", "application/json", build, invalid)
+
+
+@require_safe
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    def build(filterset: StatisticsFilter, token: str) -> str:
+        return "".join(statistics.csv_lines(_statistics(filterset, token)))
+
+    def invalid(filterset: StatisticsFilter) -> HttpResponse:
+        data = _invalid_filters(filterset)
+        lines = [data["error"]] + [
+            f"{name}: {message}"
+            for name, messages in data["fields"].items()
+            for message in messages
+        ]
+        return HttpResponse(
+            "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+
+    response = _serve(request, "csv", "text/csv; charset=utf-8", build, invalid)
+    if response.status_code == 200:
+        response["Content-Disposition"] = 'attachment; filename="statistics.csv"'
+    return response
+
+
+@never_cache
+@require_safe
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Remember the visitor's language in a cookie and go back (`?language=kk&next=/…`).
+
+    A plain link or GET form, unlike Django's own view, which needs a POST with a CSRF token:
+    a token would make every copy of a public page personal, so no page could be cached. All
+    a forged link can do is change the language of the page.
+    """
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
+        return render(request, "cases/language_unknown.html", status=400)
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("cases:dashboard")
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
