@@ -17,8 +17,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self) -> None:
-        from cases.public import cache, perturbation, tallies  # noqa: F401 (perturbation: its check)
+        from cases.public import cache, perturbation, upkeep  # noqa: F401 (perturbation: its check)
 
-        tallies.connect_signals()
+        upkeep.connect_signals()
         cache.connect_signals()
         post_migrate.connect(count_existing_cases, sender=self, dispatch_uid="tallies-migrate")

@@ -11,23 +11,19 @@ statistics.py then sums the tallies of the reaches with a profile that matches t
 record is counted once however many of its persons match. The cell keys are those of
 vocabulary.py.
 
-Saves and deletes through the ORM call `refresh()` by the signals of `connect_signals()`, except
+Saves and deletes through the ORM call `refresh()` by the receivers of upkeep.py, except
 raw ones (`loaddata`, fixtures: related rows may not be there yet; `rebuild()` counts them).
 Writers in bulk call it themselves with the ids they wrote, or `rebuild()`.
 """
 
-import functools
 import hashlib
-import weakref
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 
 from cases import bulk
@@ -502,122 +498,3 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
 
 def is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
     return not TallyEntry.objects.using(using).exists()
-
-
-# --- Signals: saves and deletes through the ORM -----------------------------------------------
-#
-# Thin receivers: each names the records a change touches and calls refresh(). Updates in bulk
-# (QuerySet.update, bulk_create, COPY) send no signals; their writers call refresh() or rebuild().
-# A raw save (`loaddata`, a fixture, a test database restored) is left alone: it writes rows as
-# they are stored, tallies included when they were dumped, in any order, so what a record adds
-# cannot be worked out until all are in; `rebuild()` counts them.
-
-# The records being written raw, by identity: the deserializer sets a petition's persons right
-# after its raw save, and m2m_changed carries no `raw` flag. An entry goes with its instance.
-_written_raw: weakref.WeakValueDictionary[int, Model] = weakref.WeakValueDictionary()
-
-
-def _not_raw(receiver: Callable[..., None]) -> Callable[..., None]:
-    @functools.wraps(receiver)
-    def unless_raw(sender, instance, using, raw: bool = False, **kwargs) -> None:
-        if raw:
-            _written_raw[id(instance)] = instance
-        else:
-            receiver(sender, instance, using, **kwargs)
-
-    return unless_raw
-
-
-def _is_written_raw(instance: Model) -> bool:
-    return _written_raw.get(id(instance)) is instance
-
-
-@_not_raw
-def _person_saved(sender, instance, using, **kwargs) -> None:
-    refresh(persons=[instance.pk], using=using)
-
-
-def _person_deleting(sender, instance, using, **kwargs) -> None:
-    # Deleting a case sets its duplicates' `duplicate_of` to NULL in SQL, and deletes its
-    # petition links, all without signals: the duplicates are counted from now on, and the
-    # petitions lose a person.
-    duplicates = DetainedPerson.objects.using(using).filter(duplicate_of=instance)
-    instance._tally_duplicates = list(duplicates.values_list("pk", flat=True))
-    instance._tally_petitions = list(
-        PersonLink.objects.using(using)
-        .filter(detainedperson=instance)
-        .values_list("petition_id", flat=True)
-    )
-
-
-def _person_deleted(sender, instance, using, **kwargs) -> None:
-    refresh(
-        persons=[instance.pk, *getattr(instance, "_tally_duplicates", [])],
-        petitions=getattr(instance, "_tally_petitions", []),
-        using=using,
-    )
-
-
-@_not_raw
-def _relative_changed(sender, instance, using, **kwargs) -> None:
-    refresh(relatives=[instance.pk], using=using)
-
-
-@_not_raw
-def _kinship_saving(sender, instance, using, **kwargs) -> None:
-    # A kinship moved to another relative changes what the old one adds too.
-    if instance.pk:
-        before = Kinship.objects.using(using).filter(pk=instance.pk)
-        instance._tally_relatives = list(before.values_list("relative_id", flat=True))
-
-
-@_not_raw
-def _kinship_changed(sender, instance, using, **kwargs) -> None:
-    relatives = [instance.relative_id, *getattr(instance, "_tally_relatives", [])]
-    refresh(relatives=relatives, using=using)
-
-
-@_not_raw
-def _petition_changed(sender, instance, using, **kwargs) -> None:
-    refresh(petitions=[instance.pk], using=using)
-
-
-def _petition_persons_changed(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
-    if _is_written_raw(instance):
-        return
-    if not reverse:
-        if action.startswith("post_"):
-            refresh(petitions=[instance.pk], using=using)
-    elif action == "pre_clear":
-        petitions = instance.petitions.using(using).values_list("pk", flat=True)
-        instance._tally_petitions = list(petitions)
-    elif action == "post_clear":
-        refresh(petitions=getattr(instance, "_tally_petitions", []), using=using)
-    elif action.startswith("post_"):
-        refresh(petitions=pk_set or [], using=using)
-
-
-@_not_raw
-def _outcome_changed(sender, instance, using, **kwargs) -> None:
-    refresh(outcomes=[instance.pk], using=using)
-
-
-def connect_signals() -> None:
-    """Keep the tallies current with every save and delete of case data."""
-    receivers = [
-        (post_save, DetainedPerson, _person_saved),
-        (pre_delete, DetainedPerson, _person_deleting),
-        (post_delete, DetainedPerson, _person_deleted),
-        (post_save, Relative, _relative_changed),
-        (post_delete, Relative, _relative_changed),
-        (pre_save, Kinship, _kinship_saving),
-        (post_save, Kinship, _kinship_changed),
-        (post_delete, Kinship, _kinship_changed),
-        (post_save, Petition, _petition_changed),
-        (post_delete, Petition, _petition_changed),
-        (m2m_changed, PersonLink, _petition_persons_changed),
-        (post_save, Outcome, _outcome_changed),
-        (post_delete, Outcome, _outcome_changed),
-    ]
-    for signal, sender, receiver in receivers:
-        signal.connect(receiver, sender=sender, dispatch_uid=f"tallies-{receiver.__name__}")
