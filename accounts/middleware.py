@@ -22,7 +22,7 @@ DOCUMENTS_URL = "documents/"
 
 class PrivatePagesNoStoreMiddleware:
     """No browser or proxy may keep a copy of an admin, account or evidence response
-    (DESIGN.md, Privacy 7): admin pages name people, the two-factor pages show the secret of an
+    (privacy rule 7): admin pages name people, the two-factor pages show the secret of an
     authenticator app and backup codes, the sign-in pages say who signs in.
 
     It stands near the top of MIDDLEWARE, so that every answer on these paths passes through it,

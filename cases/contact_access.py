@@ -1,4 +1,4 @@
-"""Who may read and who may enter relatives' contact details (DESIGN.md, Privacy 5): one rule.
+"""Who may read and who may enter relatives' contact details (privacy rule 5): one rule.
 
 Every path that shows, filters, orders, searches, exports or imports relatives asks here: the
 changelists' URL lookups and ordering (cases.admin.lookups), search, list filters and

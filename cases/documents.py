@@ -2,7 +2,7 @@
 
 Files live in private storage (settings.STORAGES["default"]), which no URL serves; the one way
 out is `source_file`, which asks for a login and the permission cases.view_source
-(DESIGN.md, Privacy 6). On disk a file has a random name and only its owner may read it
+(privacy rule 6). On disk a file has a random name and only its owner may read it
 (FILE_UPLOAD_PERMISSIONS); the name it was uploaded with is kept in Source.original_name.
 """
 

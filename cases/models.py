@@ -1,6 +1,6 @@
 """The case register: people held in Xinjiang, their relatives, petitions and outcomes.
 
-Read DESIGN.md beside the code: names, choices and rules here are the ones it gives.
+docs/architecture.md maps the parts around it; names, choices and rules here are the design's.
 """
 
 import datetime
@@ -838,7 +838,7 @@ _SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}")
 
 def source_upload_path(instance: "Source", filename: str) -> str:
     """A random name on disk: the uploader's name for a file often names a person, so it stays
-    in the database (Source.original_name), never in a folder listing (DESIGN.md, Privacy 6)."""
+    in the database (Source.original_name), never in a folder listing (privacy rule 6)."""
     extension = PurePath(filename).suffix.lower()
     if not _SAFE_EXTENSION.fullmatch(extension):
         extension = ""
@@ -1045,7 +1045,7 @@ class TallyEntry(models.Model):
 
 # --- Who read what ----------------------------------------------------------------------------
 #
-# Changes are kept by the history above; reads are kept here (DESIGN.md, Privacy 8). A row says
+# Changes are kept by the history above; reads are kept here (privacy rule 8). A row says
 # who read which record of which case and what they saw: which contact details, how many rows of
 # which list. It never holds the values read.
 

@@ -1,6 +1,6 @@
 """Who read what: the reads of private data, written to the read log (ReadEvent).
 
-DESIGN.md, Privacy 8: opening a case, seeing relatives' contact details, downloading a document
+privacy rule 8: opening a case, seeing relatives' contact details, downloading a document
 and exporting a list are recorded as changes are: who, when, which record of which case, and
 what (which contact fields, how many rows, which filters), never the values read.
 

@@ -26,7 +26,7 @@ REFERENCE_MODELS = ("place", "authority", "publishedfigure")
 # Enrolment invitations for new staff (accounts/invitations.py), made by the action on users.
 INVITATIONS = ("add", "view", "delete")
 
-# Relatives' phone, email and address (DESIGN.md, Privacy 5).
+# Relatives' phone, email and address (privacy rule 5).
 CONTACT_DETAILS = "view_contact_details"
 # Verifying a case and deciding whether it is counted publicly (DetainedPerson.Meta.permissions):
 # without it the admin shows verification, counted_in_statistics and duplicate_of read-only.

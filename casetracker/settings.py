@@ -152,7 +152,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 # Only the app's own account may read private files or list their folders: another account on
-# the server (a backup agent, a compromised service) gets nothing. DESIGN.md, Privacy 6.
+# the server (a backup agent, a compromised service) gets nothing. privacy rule 6.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
@@ -160,7 +160,7 @@ ADMIN_URL = os.getenv("ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/"):
     ADMIN_URL += "/"
 
-# Public statistics (DESIGN.md, Privacy; docs/public-statistics.md): no published count lies
+# Public statistics (docs/public-statistics.md): no published count lies
 # between 1 and PUBLIC_MIN_CELL - 1. The perturbation table in cases/public/data/ is made for
 # it: run `manage.py make_ptable --min-cell N` after changing it.
 PUBLIC_MIN_CELL = envint("PUBLIC_MIN_CELL", "5")

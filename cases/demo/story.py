@@ -1,5 +1,5 @@
 """The source story: Kairat Dauitkhan's family as Radio Azattyq reported it, and the Ministry of
-Foreign Affairs' figures from the same report; the model case of the register (DESIGN.md).
+Foreign Affairs' figures from the same report; the model case of the register.
 
 `load_story()` records them and can run any number of times: it changes only what differs.
 """

@@ -99,8 +99,7 @@ class StatisticsFilter(django_filters.FilterSet):
 
 
 def statistics_filter(data) -> StatisticsFilter:
-    """The FilterSet bound to `data`; only counted persons have a profile (DESIGN.md, Privacy
-    4)."""
+    """The FilterSet bound to `data`; only counted persons have a profile (privacy rule 4)."""
     return StatisticsFilter(data, queryset=TallyProfile.objects.all())
 
 

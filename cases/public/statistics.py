@@ -1,9 +1,9 @@
 """Public statistics: counts over counted persons, cell-key perturbed.
 
 Plain functions, no HTTP. `compute(profiles)` counts in a fixed number of queries and perturbs
-every count once, here, before anything reaches a page, a file or the cache (DESIGN.md,
-Privacy 3; docs/public-statistics.md). It returns numbers only; `localize()` then names the
-cells in the active language, so one cached result serves every language. The cells are named
+every count once, here, before anything reaches a page, a file or the cache (privacy rule 3;
+docs/public-statistics.md). It returns numbers only; `localize()` then names the cells in the
+active language, so one cached result serves every language. The cells are named
 as vocabulary.py says, like the tallies they are read from.
 """
 

@@ -1,4 +1,4 @@
-"""Public pages: aggregate counts only, never a person (DESIGN.md, Privacy).
+"""Public pages: aggregate counts only, never a person (the privacy rules of docs/architecture.md).
 
 Thin views: the FilterSet reads the query, statistics.py counts and perturbs, cache.py keeps
 the numbers and what is rendered from them; a view only picks the representation and answers

@@ -1,4 +1,4 @@
-"""Relatives' contact details (DESIGN.md, Privacy 5) on every admin path, for every role.
+"""Relatives' contact details (privacy rule 5) on every admin path, for every role.
 
 A user without cases.view_contact_details learns nothing of a relative's phone, email or
 address: not from any lookup Django offers in a changelist's address (on the relatives' list or

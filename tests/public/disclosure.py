@@ -1,4 +1,4 @@
-"""Attacks on the public statistics, as DESIGN.md's attacker would run them.
+"""Attacks on the public statistics, as the attacker of docs/public-statistics.md would run them.
 
 The attacker knows a person's public profile (year of detention, home place, ethnicity, gender,
 held or not) and may send any number of requests to /statistics.json. Each attack here builds

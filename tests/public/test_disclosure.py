@@ -1,8 +1,9 @@
 """Attacks on the public statistics, scored over many random registers (public/disclosure.py).
 
-Each test runs one attack of DESIGN.md's threat model against a fixed list of seeds (each seed
-a register with its own record keys) and asserts a bound on how often it succeeds. The rates
-before and after cell-key perturbation are in docs/public-statistics.md (bench/attacks.py).
+Each test runs one attack of docs/public-statistics.md's threat model against a fixed list of
+seeds (each seed a register with its own record keys) and asserts a bound on how often it
+succeeds. The rates before and after cell-key perturbation are in docs/public-statistics.md
+(bench/attacks.py).
 """
 
 import pytest

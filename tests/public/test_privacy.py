@@ -1,5 +1,5 @@
 """No public URL, in any language or filter, shows a name, a date finer than a year, free text
-or anything about a relative (DESIGN.md, Privacy 1)."""
+or anything about a relative (privacy rule 1)."""
 
 import datetime
 import json
