@@ -28,6 +28,7 @@ from cases.admin.rows import (
     SMALL_TEXTAREA,
     QuickCheckboxMixin,
     ReadOnlyInline,
+    ReadOnlyMixin,
     follow_up_display,
     short_date,
 )
@@ -246,7 +247,7 @@ class PetitionAdmin(
 
 
 @admin.register(PetitionEvent)
-class PetitionEventAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class PetitionEventAdmin(ReadOnlyMixin, QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     """The timeline is written by Petition.save(); nobody edits it by hand."""
 
     list_display = ("on", "petition", "status", "created_by")
@@ -254,12 +255,3 @@ class PetitionEventAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin)
     list_select_related = ("petition__authority", "created_by")
     date_hierarchy = "on"
     fields = ("petition", "on", "status", "note", "created_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

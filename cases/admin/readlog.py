@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.admin.paginator import EstimatedCountPaginator
+from cases.admin.rows import ReadOnlyMixin
 from cases.admin.search import case_number_query, search_terms
 from cases.models import ReadEvent, Relative
 
@@ -79,7 +80,7 @@ class RecordFilter(admin.SimpleListFilter):
         return queryset.filter(model=parsed[0], record_id=parsed[1])
 
 
-class ReadEventAdmin(admin.ModelAdmin):
+class ReadEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "kind", "record_link", "case_number", "what")
     list_display_links = ("created_at",)
     list_filter = ("kind", "created_at", "user", CaseFilter, RecordFilter)
@@ -97,15 +98,6 @@ class ReadEventAdmin(admin.ModelAdmin):
         # "Who read what" rather than Django's "Select read to view".
         title = capfirst(self.opts.verbose_name_plural)
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         terms = search_terms(search_term)

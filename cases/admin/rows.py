@@ -48,12 +48,8 @@ def follow_up_display(value: datetime.date | None) -> str | None:
     return short_date(value)
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """A list shown on the parent's page that is edited elsewhere, or never."""
-
-    template = "admin/cases/readonly_tabular.html"
-    extra = 0
-    can_delete = False
+class ReadOnlyMixin:
+    """Rows to read, never to add, change or delete here, whoever asks (superusers too)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -63,3 +59,11 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """A list shown on the parent's page that is edited elsewhere, or never."""
+
+    template = "admin/cases/readonly_tabular.html"
+    extra = 0
+    can_delete = False
