@@ -933,10 +933,10 @@ class PublishedFigure(Multilingual, TimeStamped):
     label_ru = models.CharField(_("label in Russian"), max_length=300, blank=True)
 
     class Qualifier(models.TextChoices):
-        EXACTLY = "exactly", _("exactly")
-        ABOUT = "about", _("about")
-        MORE_THAN = "more_than", _("more than")
-        FEWER_THAN = "fewer_than", _("fewer than")
+        EXACTLY = "exactly", pgettext_lazy("published figure", "exactly")
+        ABOUT = "about", pgettext_lazy("published figure", "about")
+        MORE_THAN = "more_than", pgettext_lazy("published figure", "more than")
+        FEWER_THAN = "fewer_than", pgettext_lazy("published figure", "fewer than")
 
     qualifier = models.CharField(
         _("qualifier"),
