@@ -138,9 +138,10 @@ class Place(Multilingual, TimeStamped):
     other_names = models.TextField(
         _("other names"),
         blank=True,
+        db_default="",
         help_text=_("Other names people use for it (old, Uyghur, Latin spellings), one a line."),
     )
-    name_key = models.TextField(_("name search key"), blank=True, editable=False)
+    name_key = models.TextField(_("name search key"), blank=True, editable=False, db_default="")
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()
 
@@ -173,9 +174,10 @@ class Authority(Multilingual, TimeStamped):
     other_names = models.TextField(
         _("other names"),
         blank=True,
+        db_default="",
         help_text=_("Abbreviations and other names people use for it (МИД, WGAD), one a line."),
     )
-    name_key = models.TextField(_("name search key"), blank=True, editable=False)
+    name_key = models.TextField(_("name search key"), blank=True, editable=False, db_default="")
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()
 

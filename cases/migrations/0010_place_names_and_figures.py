@@ -61,12 +61,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="authority",
             name="name_key",
-            field=models.TextField(blank=True, editable=False, verbose_name="name search key"),
+            field=models.TextField(
+                db_default="", blank=True, editable=False, verbose_name="name search key"
+            ),
         ),
         migrations.AddField(
             model_name="authority",
             name="other_names",
             field=models.TextField(
+                db_default="",
                 blank=True,
                 help_text="Abbreviations and other names people use for it (МИД, WGAD), one a line.",
                 verbose_name="other names",
@@ -75,12 +78,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalauthority",
             name="name_key",
-            field=models.TextField(blank=True, editable=False, verbose_name="name search key"),
+            field=models.TextField(
+                db_default="", blank=True, editable=False, verbose_name="name search key"
+            ),
         ),
         migrations.AddField(
             model_name="historicalauthority",
             name="other_names",
             field=models.TextField(
+                db_default="",
                 blank=True,
                 help_text="Abbreviations and other names people use for it (МИД, WGAD), one a line.",
                 verbose_name="other names",
@@ -89,12 +95,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalplace",
             name="name_key",
-            field=models.TextField(blank=True, editable=False, verbose_name="name search key"),
+            field=models.TextField(
+                db_default="", blank=True, editable=False, verbose_name="name search key"
+            ),
         ),
         migrations.AddField(
             model_name="historicalplace",
             name="other_names",
             field=models.TextField(
+                db_default="",
                 blank=True,
                 help_text="Other names people use for it (old, Uyghur, Latin spellings), one a line.",
                 verbose_name="other names",
@@ -170,12 +179,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="place",
             name="name_key",
-            field=models.TextField(blank=True, editable=False, verbose_name="name search key"),
+            field=models.TextField(
+                db_default="", blank=True, editable=False, verbose_name="name search key"
+            ),
         ),
         migrations.AddField(
             model_name="place",
             name="other_names",
             field=models.TextField(
+                db_default="",
                 blank=True,
                 help_text="Other names people use for it (old, Uyghur, Latin spellings), one a line.",
                 verbose_name="other names",
