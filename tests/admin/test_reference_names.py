@@ -1,9 +1,12 @@
 """Places and authorities are found under the names people use for them (Чугучак for Tacheng,
-МИД for the Ministry), in the admin's search and in every autocomplete that chooses one."""
+МИД for the Ministry), in the admin's search and in every autocomplete that chooses one; official
+figures are entered as they were published."""
+
+import datetime
 
 from django.urls import reverse
 
-from cases.models import Authority, Place
+from cases.models import Authority, Place, PublishedFigure
 from tests.base import AdminTestCase
 
 
@@ -76,3 +79,52 @@ class ReferenceNameSearchTests(AdminTestCase):
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.search(Place, "Black Oil"), ["karamay"])
+
+
+class PublishedFigureFormTests(AdminTestCase):
+    def form_data(self, **fields) -> dict:
+        return {
+            "label_en": "released",
+            "qualifier": "more_than",
+            "value": "15",
+            "period_en": "since 2018",
+            "as_of": "2019-01-01",
+            "as_of_precision": "year",
+            "publisher_name": "Ministry of Foreign Affairs of Kazakhstan",
+            "publisher_url": "mfa.gov.kz",
+            "source_name": "Radio Azattyq",
+            "position": "0",
+            **fields,
+        }
+
+    def test_figure_is_entered_with_qualifier_period_parent_and_publisher(self):
+        whole = PublishedFigure.objects.create(
+            label_en="detained", value=29, as_of=datetime.date(2019, 1, 1), source_name="MFA"
+        )
+        response = self.client.post(
+            reverse("admin:cases_publishedfigure_add"), self.form_data(parent=whole.pk)
+        )
+
+        self.assertEqual(response.status_code, 302)
+        part = PublishedFigure.objects.get(label_en="released")
+        self.assertEqual(
+            (part.qualifier, part.period_en, part.parent, part.publisher_url),
+            ("more_than", "since 2018", whole, "https://mfa.gov.kz"),
+        )
+
+    def test_a_figure_cannot_be_a_part_of_its_own_part(self):
+        whole = PublishedFigure.objects.create(
+            label_en="detained", value=29, as_of=datetime.date(2019, 1, 1), source_name="MFA"
+        )
+        part = PublishedFigure.objects.create(
+            label_en="released", value=15, parent=whole, as_of=whole.as_of, source_name="MFA"
+        )
+        response = self.client.post(
+            reverse("admin:cases_publishedfigure_change", args=[whole.pk]),
+            self.form_data(label_en="detained", value="29", parent=part.pk),
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "A figure cannot be part of itself or of its own parts.")
+        whole.refresh_from_db()
+        self.assertIsNone(whole.parent)
