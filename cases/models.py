@@ -21,7 +21,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.names import combined_name_key
+from cases.names import combined_name_key, reference_name_key
 
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -135,6 +135,13 @@ class Place(Multilingual, TimeStamped):
     name_kk = models.CharField(_("name in Kazakh"), max_length=100, blank=True)
     name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
     name_zh = models.CharField(_("name in Chinese"), max_length=100, blank=True)
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        db_default="",
+        help_text=_("Other names people use for it (old, Uyghur, Latin spellings), one a line."),
+    )
+    name_key = models.TextField(_("name search key"), blank=True, editable=False, db_default="")
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()
 
@@ -145,6 +152,10 @@ class Place(Multilingual, TimeStamped):
 
     def __str__(self) -> str:
         return self.localized()
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = reference_name_key(self)
+        super().save(*args, **kwargs)
 
 
 class Authority(Multilingual, TimeStamped):
@@ -160,6 +171,13 @@ class Authority(Multilingual, TimeStamped):
     name_en = models.CharField(_("name in English"), max_length=200)
     name_kk = models.CharField(_("name in Kazakh"), max_length=200, blank=True)
     name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        db_default="",
+        help_text=_("Abbreviations and other names people use for it (МИД, WGAD), one a line."),
+    )
+    name_key = models.TextField(_("name search key"), blank=True, editable=False, db_default="")
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()
 
@@ -170,6 +188,10 @@ class Authority(Multilingual, TimeStamped):
 
     def __str__(self) -> str:
         return self.localized()
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = reference_name_key(self)
+        super().save(*args, **kwargs)
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -911,7 +933,38 @@ class PublishedFigure(Multilingual, TimeStamped):
     label_en = models.CharField(_("label in English"), max_length=300)
     label_kk = models.CharField(_("label in Kazakh"), max_length=300, blank=True)
     label_ru = models.CharField(_("label in Russian"), max_length=300, blank=True)
+
+    class Qualifier(models.TextChoices):
+        EXACTLY = "exactly", pgettext_lazy("published figure", "exactly")
+        ABOUT = "about", pgettext_lazy("published figure", "about")
+        MORE_THAN = "more_than", pgettext_lazy("published figure", "more than")
+        FEWER_THAN = "fewer_than", pgettext_lazy("published figure", "fewer than")
+
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=12,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACTLY,
+        help_text=_("As the figure was published: “more than 2,000” is 2,000, more than."),
+    )
     value = models.PositiveIntegerField(_("value"))
+    period_en = models.CharField(
+        _("period in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("The time the figure covers, as published: “since 2018”."),
+    )
+    period_kk = models.CharField(_("period in Kazakh"), max_length=200, blank=True)
+    period_ru = models.CharField(_("period in Russian"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of the figure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parts",
+        help_text=_("The figure this one is a part of: “15 of the 29 detained were released”."),
+    )
     as_of = models.DateField(_("as of"), validators=[not_in_future])
     as_of_precision = models.CharField(
         _("precision of the date"),
@@ -919,7 +972,18 @@ class PublishedFigure(Multilingual, TimeStamped):
         choices=DatePrecision.choices,
         default=DatePrecision.YEAR,
     )
-    source_name = models.CharField(_("source"), max_length=300)
+    publisher_name = models.CharField(
+        _("published by"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who published the figure: the Ministry of Foreign Affairs of Kazakhstan."),
+    )
+    publisher_url = models.URLField(_("publisher's web address"), max_length=500, blank=True)
+    source_name = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("Where it was read: the publisher's own page or the medium that reported it."),
+    )
     source_url = models.URLField(_("source web address"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()
@@ -941,8 +1005,24 @@ class PublishedFigure(Multilingual, TimeStamped):
         return self.localized("label")
 
     @property
+    def period(self) -> str:
+        return self.localized("period")
+
+    @property
     def as_of_display(self) -> str:
         return format_approximate(self.as_of, self.as_of_precision)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is not None and self.pk is not None:
+            ancestor, seen = self.parent, {self.pk}
+            while ancestor is not None:
+                if ancestor.pk in seen:
+                    raise ValidationError(
+                        {"parent": _("A figure cannot be part of itself or of its own parts.")}
+                    )
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
 
 
 # --- Tallies: the public statistics, counted ahead --------------------------------------------

@@ -71,3 +71,14 @@ def combined_name_key(*names: str) -> str:
             if key and key not in keys:
                 keys.append(key)
     return " | ".join(keys)
+
+
+REFERENCE_NAME_FIELDS = ("name_en", "name_kk", "name_ru", "name_zh", "other_names")
+
+
+def reference_name_key(row: object) -> str:
+    """The search key of a place or an authority under all its names, as persons have one: the
+    data migration that seeds other names calls it too, so keep it free of model methods."""
+    return combined_name_key(
+        *(getattr(row, field, "") for field in REFERENCE_NAME_FIELDS), getattr(row, "code", "")
+    )

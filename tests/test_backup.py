@@ -53,19 +53,27 @@ PASSWORD = "correct horse battery"  # what tests.factories.make_user gives every
 PASSPHRASE = "four words for the backup"
 TOTP_KEY = "3132333435363738393031323334353637383930"
 seed_migration = importlib.import_module("cases.migrations.0002_seed_places_and_authorities")
+# The migration that seeds the places' and authorities' other names (its number may change).
+NAMES_MIGRATION = next(
+    path.stem
+    for path in (Path(__file__).parents[1] / "cases" / "migrations").glob("*.py")
+    if path.stem.endswith("_place_names_and_figures")
+)
+names_migration = importlib.import_module(f"cases.migrations.{NAMES_MIGRATION}")
 
 pytestmark = pytest.mark.django_db
 
 
 @functools.cache
-def _apps_at_seed_migration():
+def _apps_at(migration: str):
     loader = MigrationLoader(connection)
-    return loader.project_state(("cases", "0002_seed_places_and_authorities")).apps
+    return loader.project_state(("cases", migration)).apps
 
 
 def seed_reference_lists() -> None:
-    """What the data migration does to a new database (with its models: no history entries)."""
-    seed_migration.seed(_apps_at_seed_migration(), None)
+    """What the data migrations do to a new database (with their models: no history entries)."""
+    seed_migration.seed(_apps_at("0002_seed_places_and_authorities"), None)
+    names_migration.seed_other_names(_apps_at(NAMES_MIGRATION), None)
 
 
 def wipe_database() -> None:
@@ -129,12 +137,27 @@ def build_register() -> dict:
     make_petition(brother, authority="un_wgad", organisation="Atajurt")
     make_outcome(brother, Outcome.Kind.SENTENCED, datetime.date(2019, 1, 10), sentence_years=10)
     Source.objects.create(person=brother, title="Video testimony of his sister")
-    PublishedFigure.objects.create(
+    detained = PublishedFigure.objects.create(
         label_en="Applications received",
         value=915,
         as_of=datetime.date(2019, 1, 1),
         source_name="Ministry of Foreign Affairs of Kazakhstan",
     )
+    PublishedFigure.objects.create(
+        label_en="released",
+        qualifier=PublishedFigure.Qualifier.MORE_THAN,
+        value=15,
+        period_en="since 2018",
+        period_ru="с 2018 года",
+        parent=detained,
+        as_of=datetime.date(2019, 1, 1),
+        publisher_name="Ministry of Foreign Affairs of Kazakhstan",
+        publisher_url="https://example.org/mfa",
+        source_name="Radio Azattyq",
+    )
+    tacheng = Place.objects.get(code="tacheng")
+    tacheng.other_names += "\nOld Chuguchak Road"
+    tacheng.save()
 
     # A coordinator's edit, recorded in the history with who made it.
     wife._history_user = coordinator
@@ -237,6 +260,22 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
     edit = wife.history.first()
     assert (edit.notes, edit.history_user) == ("Passport taken in 2017.", people["coordinator"])
     assert LogEntry.objects.get().get_edited_object() == wife
+    released = PublishedFigure.objects.get(label_en="released")
+    assert (released.qualifier, released.period_en, released.period_ru) == (
+        "more_than",
+        "since 2018",
+        "с 2018 года",
+    )
+    assert released.parent.label_en == "Applications received"
+    assert (released.publisher_name, released.publisher_url, released.source_name) == (
+        "Ministry of Foreign Affairs of Kazakhstan",
+        "https://example.org/mfa",
+        "Radio Azattyq",
+    )
+    # Other names entered in the admin come back, and still find their place.
+    tacheng = Place.objects.get(code="tacheng")
+    assert tacheng.other_names.endswith("Old Chuguchak Road") and "Чугучак" in tacheng.other_names
+    assert "old chuguchak road" in tacheng.name_key
 
 
 def record_keys() -> dict:

@@ -52,33 +52,51 @@ class SourceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Simple
 # --- Reference lists --------------------------------------------------------------------------
 
 
+# Places and authorities are found, here and in every autocomplete that chooses one, under any
+# of their names in any spelling (Чугучак is Tacheng, МИД the Ministry) through their name keys.
+
+
 @admin.register(Place)
-class PlaceAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class PlaceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name_en", "name_kk", "name_ru", "name_zh", "kind", "position")
     list_filter = ("kind",)
-    search_fields = ("name_en", "name_kk", "name_ru", "name_zh", "code")
+    search_fields = ("name_zh", "code")
+    search_help_text = _("Any name of the place in any spelling: Чугучак, Tarbagatai, Tacheng.")
 
 
 @admin.register(Authority)
-class AuthorityAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class AuthorityAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name_en", "name_kk", "name_ru", "kind", "position")
     list_filter = ("kind",)
-    search_fields = ("name_en", "name_kk", "name_ru", "code")
+    search_fields = ("code",)
+    search_help_text = _("Any name or abbreviation of the authority: МИД, СІМ, WGAD.")
 
 
 @admin.register(PublishedFigure)
 class PublishedFigureAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     # A source address typed without a scheme is taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("label_en", "value", "as_of_display", "source_name", "position")
+    list_display = (
+        "label_en",
+        "qualifier",
+        "value",
+        "as_of_display",
+        "publisher_name",
+        "source_name",
+        "position",
+    )
     fields = (
         "label_en",
         "label_kk",
         "label_ru",
-        "value",
+        ("qualifier", "value"),
+        "period_en",
+        "period_kk",
+        "period_ru",
+        "parent",
         ("as_of", "as_of_precision"),
-        "source_name",
-        "source_url",
+        ("publisher_name", "publisher_url"),
+        ("source_name", "source_url"),
         "position",
     )
 

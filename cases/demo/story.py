@@ -5,6 +5,7 @@ Foreign Affairs' figures from the same report; the model case of the register.
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -93,30 +94,63 @@ STORY_PETITIONS = [
     ("mfa", datetime.date(2019, 4, 1)),
 ]
 
-MFA_SOURCE = f"Ministry of Foreign Affairs of Kazakhstan, as reported by {REPORT}"
+MFA = "Ministry of Foreign Affairs of Kazakhstan"
 
-# en, kk, ru, value: the Ministry's figures from the year before the report.
+
+@dataclass(frozen=True)
+class StoryFigure:
+    """One of the Ministry's figures as the report gives it. Labels read after the number
+    ("more than 2,000 ethnic Kazakhs …"), so Russian ones are in the genitive plural and Kazakh
+    ones in the singular, as the languages count."""
+
+    labels: tuple[str, str, str]  # en, kk, ru
+    value: int
+    qualifier: str = PublishedFigure.Qualifier.EXACTLY
+    periods: tuple[str, str, str] = ("", "", "")  # en, kk, ru
+    parent: int | None = None  # index of the figure this one is a part of
+    former_label: str = ""  # the label an earlier version of the story recorded
+
+
+# The Ministry's figures from the year before the report, reported by Radio Azattyq.
 STORY_FIGURES = [
-    (
-        "Applications received from relatives of Kazakhs detained in China",
-        "Қытайда қамауда отырған қазақтардың туыстарынан түскен өтініштер",
-        "Обращения родственников казахов, задержанных в Китае",
+    StoryFigure(
+        (
+            "applications received from relatives of Kazakhs detained in China",
+            "Қытайда қамауда отырған қазақтардың туыстарынан түскен өтініш",
+            "обращений родственников казахов, задержанных в Китае",
+        ),
         915,
+        former_label="Applications received from relatives of Kazakhs detained in China",
     ),
-    (
-        "Ethnic Kazakhs allowed by China to leave since the start of 2018 (more than 2,000)",
-        "2018 жылдың басынан бері Қытай аумағынан кетуге рұқсат алған қазақтар (екі мыңнан астам)",
-        "Этнические казахи, которым Китай разрешил выехать с начала 2018 года (более 2000)",
+    StoryFigure(
+        (
+            "ethnic Kazakhs allowed by China to leave",
+            "Қытай аумағынан кетуге рұқсат алған этникалық қазақ",
+            "этнических казахов, которым Китай разрешил выехать",
+        ),
         2000,
+        qualifier=PublishedFigure.Qualifier.MORE_THAN,
+        periods=("since the start of 2018", "2018 жылдың басынан бері", "с начала 2018 года"),
+        former_label=(
+            "Ethnic Kazakhs allowed by China to leave since the start of 2018 (more than 2,000)"
+        ),
     ),
-    (
-        "Citizens of Kazakhstan detained in China on suspicion of dual citizenship "
-        "(15 of them released)",
-        "Қытайда қос азаматтығы үшін күдікті саналып ұсталған қазақстандықтар "
-        "(15-і бостандыққа шыққан)",
-        "Граждане Казахстана, задержанные в Китае по подозрению в двойном гражданстве "
-        "(15 из них освобождены)",
+    StoryFigure(
+        (
+            "citizens of Kazakhstan detained in China on suspicion of dual citizenship",
+            "Қытайда қос азаматтығы бар деген күдікпен ұсталған Қазақстан азаматы",
+            "граждан Казахстана, задержанных в Китае по подозрению в двойном гражданстве",
+        ),
         29,
+        former_label=(
+            "Citizens of Kazakhstan detained in China on suspicion of dual citizenship "
+            "(15 of them released)"
+        ),
+    ),
+    StoryFigure(
+        ("released", "бостандыққа шыққан", "освобождены"),
+        15,
+        parent=2,
     ),
 ]
 
@@ -218,19 +252,36 @@ def load_story() -> int:
         },
     )
 
-    for position, (label_en, label_kk, label_ru, value) in enumerate(STORY_FIGURES):
-        changes.sync(
-            PublishedFigure,
-            PublishedFigure.objects.filter(label_en=label_en).order_by("pk").first(),
-            {
-                "label_en": label_en,
-                "label_kk": label_kk,
-                "label_ru": label_ru,
-                "value": value,
-                "as_of": datetime.date(2019, 1, 1),
-                "as_of_precision": DatePrecision.YEAR,
-                "source_name": MFA_SOURCE,
-                "position": position,
-            },
-        )
+    _sync_figures(changes)
     return changes.count
+
+
+def _sync_figures(changes: _Changes) -> None:
+    synced: list[PublishedFigure] = []
+    for position, figure in enumerate(STORY_FIGURES):
+        label_en, label_kk, label_ru = figure.labels
+        period_en, period_kk, period_ru = figure.periods
+        labels = [label_en] + ([figure.former_label] if figure.former_label else [])
+        found = PublishedFigure.objects.filter(label_en__in=labels).order_by("pk").first()
+        synced.append(
+            changes.sync(
+                PublishedFigure,
+                found,
+                {
+                    "label_en": label_en,
+                    "label_kk": label_kk,
+                    "label_ru": label_ru,
+                    "qualifier": figure.qualifier,
+                    "value": figure.value,
+                    "period_en": period_en,
+                    "period_kk": period_kk,
+                    "period_ru": period_ru,
+                    "parent": None if figure.parent is None else synced[figure.parent],
+                    "as_of": datetime.date(2019, 1, 1),
+                    "as_of_precision": DatePrecision.YEAR,
+                    "publisher_name": MFA,
+                    "source_name": REPORT,
+                    "position": position,
+                },
+            )
+        )

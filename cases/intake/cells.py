@@ -29,6 +29,7 @@ from cases.models import (
     Place,
     normalize_date,
 )
+from cases.names import name_key
 
 
 class CellError(ValueError):
@@ -341,28 +342,34 @@ class ReferenceCell(Cell):
     """
 
     model: type[models.Model]
+    # The names a row is written under; `other_names` holds one a line (Кульджа for Ili, МИД
+    # for the Ministry), kept as data in the admin.
     name_fields: tuple[str, ...]
     checks_model_rules = True
-    # Other names people write, as data: code → extra names.
-    aliases: dict[str, tuple[str, ...]] = {}
     unknown = _("Unknown value '%(value)s' in column %(column)s.")
 
     def __init__(self):
         self._lookup: dict[str, models.Model] | None = None
+        self._keys: dict[str, models.Model] = {}
 
     def prepare(self) -> None:
         lookup: dict[str, models.Model] = {}
         parts: dict[str, models.Model] = {}
+        keys: dict[str, models.Model] = {}
         for obj in self.model.objects.all():
-            names = [obj.code, *(getattr(obj, name) for name in self.name_fields)]
-            names += self.aliases.get(obj.code, ())
-            for name in filter(None, names):
+            names = [obj.code]
+            for field in self.name_fields:
+                names += (getattr(obj, field) or "").splitlines()
+            for name in filter(None, (name.strip() for name in names)):
                 lookup.setdefault(_fold(name), obj)
+                keys.setdefault(name_key(name), obj)
                 # "Hami (Kumul)": "Hami" and "Kumul" name it too.
                 for part in re.split(r"[()/]", name):
                     if part.strip() and part.strip() != name:
                         parts.setdefault(_fold(part), obj)
         self._lookup = {**parts, **lookup}
+        keys.pop("", None)
+        self._keys = keys
 
     def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
         text = cell_text(value)
@@ -370,10 +377,11 @@ class ReferenceCell(Cell):
             return None
         if self._lookup is None:
             self.prepare()
-        try:
-            return self._lookup[_fold(text)]
-        except KeyError:
-            raise CellError(self.unknown % {"value": shown(text), "column": column}) from None
+        # As written first, then in any spelling of a known name (Kuldja, Кульджа, Құлжа).
+        found = self._lookup.get(_fold(text)) or self._keys.get(name_key(text))
+        if found is None:
+            raise CellError(self.unknown % {"value": shown(text), "column": column})
+        return found
 
     def render(self, value: Any) -> str:
         return str(value) if value else ""
@@ -391,7 +399,7 @@ class ReferenceCell(Cell):
 
 class PlaceCell(ReferenceCell):
     model = Place
-    name_fields = ("name_en", "name_kk", "name_ru", "name_zh")
+    name_fields = ("name_en", "name_kk", "name_ru", "name_zh", "other_names")
     unknown = _(
         "Unknown place '%(value)s' in column %(column)s: write a place code or its name in "
         "Kazakh, Russian, English or Chinese (the import page lists them)."
@@ -400,15 +408,7 @@ class PlaceCell(ReferenceCell):
 
 class AuthorityCell(ReferenceCell):
     model = Authority
-    name_fields = ("name_en", "name_kk", "name_ru")
-    aliases = {
-        "president": ("Akorda", "Ақорда", "Акорда", "Президент"),
-        "mfa": ("MFA", "МИД", "МИД РК", "СІМ", "ҚР СІМ"),
-        "ombudsman": ("Ombudsman", "Омбудсмен"),
-        "un_wgad": ("WGAD",),
-        "un_wgeid": ("WGEID",),
-        "ohchr": ("OHCHR", "УВКПЧ"),
-    }
+    name_fields = ("name_en", "name_kk", "name_ru", "other_names")
     unknown = _(
         "Unknown authority '%(value)s' in column %(column)s: write its code or its name in "
         "Kazakh, Russian or English (the import page lists them)."

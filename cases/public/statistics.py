@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -130,14 +131,44 @@ class Cell:
 
 @dataclass(frozen=True)
 class OfficialFigure:
+    """A figure as its publisher gave it ("more than 2,000 … since 2018"), who published it
+    (the Ministry) and where it was read (the medium that reported it)."""
+
+    id: int
     value: int
     as_of: datetime.date
     as_of_precision: str
     source_name: str
     source_url: str
     labels: dict[str, str]
+    qualifier: str = PublishedFigure.Qualifier.EXACTLY
+    periods: dict[str, str] = field(default_factory=dict)
+    parent_id: int | None = None
+    publisher_name: str = ""
+    publisher_url: str = ""
+    # Named in the active language by localize().
     label: str = ""
     as_of_display: str = ""
+    period: str = ""
+    value_display: str = ""
+    parent_value_display: str = ""
+    parent_label: str = ""
+    amount: str = ""  # the value as it is read: "more than 2,000", "15 of the 29"
+
+
+# The qualifier before the number as it was published; exactly is the number alone.
+QUALIFIED_VALUES = {
+    PublishedFigure.Qualifier.EXACTLY: "%(value)s",
+    PublishedFigure.Qualifier.ABOUT: _("about %(value)s"),
+    PublishedFigure.Qualifier.MORE_THAN: _("more than %(value)s"),
+    PublishedFigure.Qualifier.FEWER_THAN: _("fewer than %(value)s"),
+}
+
+
+def qualified_value(value: int, qualifier: str) -> str:
+    """'more than 2,000' in the active language, the number grouped as the language does."""
+    template = QUALIFIED_VALUES.get(qualifier, "%(value)s")
+    return str(template) % {"value": number_format(value, force_grouping=True)}
 
 
 @dataclass(frozen=True)
@@ -378,15 +409,69 @@ def official_figures() -> list[OfficialFigure]:
     """The last query: figures published by others, cited with their source."""
     return [
         OfficialFigure(
+            id=figure.pk,
             value=figure.value,
             as_of=figure.as_of,
             as_of_precision=figure.as_of_precision,
             source_name=figure.source_name,
             source_url=figure.source_url,
             labels={language: getattr(figure, f"label_{language}") for language in LANGUAGES},
+            qualifier=figure.qualifier,
+            periods={language: getattr(figure, f"period_{language}") for language in LANGUAGES},
+            parent_id=figure.parent_id,
+            publisher_name=figure.publisher_name,
+            publisher_url=figure.publisher_url,
         )
         for figure in PublishedFigure.objects.all()
     ]
+
+
+def citation(figure: OfficialFigure) -> str:
+    """A localized figure as one line of text: "more than 2,000 ethnic Kazakhs allowed to leave,
+    since 2018 — Ministry of Foreign Affairs, reported by Radio Azattyq, 2019"."""
+    text = f"{figure.amount} {figure.label}"
+    if figure.period:
+        text += f", {figure.period}"
+    cited = [figure.publisher_name] if figure.publisher_name else []
+    if figure.source_name and figure.source_name != figure.publisher_name:
+        if cited:
+            cited.append(gettext("reported by %(source)s") % {"source": figure.source_name})
+        else:
+            cited.append(figure.source_name)
+    if figure.as_of_display:
+        cited.append(figure.as_of_display)
+    return f"{text} — {', '.join(cited)}" if cited else text
+
+
+def _localize_figures(figures: list[OfficialFigure], language: str) -> list[OfficialFigure]:
+    """Each figure named in `language`; a part reads against its whole ("15 of the 29")."""
+    by_id = {figure.id: figure for figure in figures}
+    localized = []
+    for figure in figures:
+        value_display = qualified_value(figure.value, figure.qualifier)
+        parent = by_id.get(figure.parent_id)
+        parent_value_display = parent_label = ""
+        amount = value_display
+        if parent is not None:
+            parent_value_display = qualified_value(parent.value, parent.qualifier)
+            parent_label = parent.labels.get(language) or parent.labels["en"]
+            amount = gettext("%(value)s of the %(total)s") % {
+                "value": value_display,
+                "total": parent_value_display,
+            }
+        localized.append(
+            replace(
+                figure,
+                label=figure.labels.get(language) or figure.labels["en"],
+                as_of_display=format_approximate(figure.as_of, figure.as_of_precision),
+                period=figure.periods.get(language) or figure.periods.get("en", ""),
+                value_display=value_display,
+                parent_value_display=parent_value_display,
+                parent_label=parent_label,
+                amount=amount,
+            )
+        )
+    return localized
 
 
 def min_view(min_cell: int) -> int:
@@ -505,14 +590,7 @@ def localize(statistics: Statistics) -> Statistics:
             name: [replace(cell, label=_label(name, cell, language)) for cell in cells]
             for name, cells in statistics.breakdowns.items()
         },
-        official_figures=[
-            replace(
-                figure,
-                label=figure.labels.get(language) or figure.labels["en"],
-                as_of_display=format_approximate(figure.as_of, figure.as_of_precision),
-            )
-            for figure in statistics.official_figures
-        ],
+        official_figures=_localize_figures(statistics.official_figures, language),
     )
 
 
@@ -582,7 +660,17 @@ def as_data(statistics: Statistics, filters: dict) -> dict:
             {
                 "label": figure.label,
                 "value": figure.value,
+                "qualifier": figure.qualifier,
+                "value_display": figure.amount,
+                "period": figure.period,
+                "parent": (
+                    {"label": figure.parent_label, "value_display": figure.parent_value_display}
+                    if figure.parent_label
+                    else None
+                ),
                 "as_of": figure.as_of_display,
+                "publisher_name": figure.publisher_name,
+                "publisher_url": figure.publisher_url,
                 "source_name": figure.source_name,
                 "source_url": figure.source_url,
             }
@@ -618,3 +706,6 @@ def csv_lines(statistics: Statistics) -> Iterator[str]:
     for name, cells in statistics.breakdowns.items():
         for cell in cells:
             yield line(name, cell.key, cell.label, cell.count, str(cell.suppressed).lower())
+    # Figures published by others, as published: never perturbed, never suppressed.
+    for number, figure in enumerate(statistics.official_figures, start=1):
+        yield line("official_figures", number, citation(figure), figure.value, "false")

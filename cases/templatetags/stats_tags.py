@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.public.statistics import Cell
+from cases.public.statistics import Cell, OfficialFigure
 
 register = template.Library()
 
@@ -26,6 +27,24 @@ def count(value: int | None, min_cell: int) -> str:
     if value is None:
         return _("fewer than %(min_cell)s") % {"min_cell": min_cell}
     return number_format(value, force_grouping=True)
+
+
+def _cited(name: str, url: str) -> str:
+    if not url:
+        return format_html("{}", name)
+    return format_html('<a href="{}" rel="noopener noreferrer external">{}</a>', url, name)
+
+
+@register.filter
+def publisher_link(figure: OfficialFigure) -> str:
+    """Who published an official figure, linked to where they did."""
+    return _cited(figure.publisher_name, figure.publisher_url)
+
+
+@register.filter
+def source_link(figure: OfficialFigure) -> str:
+    """Where an official figure was read (the medium that reported it), linked."""
+    return _cited(figure.source_name, figure.source_url)
 
 
 @register.filter

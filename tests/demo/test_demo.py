@@ -1,3 +1,4 @@
+import datetime
 import re
 from collections import Counter
 from io import StringIO
@@ -113,17 +114,37 @@ def test_story_petitions_to_the_president_and_ministry_are_unanswered_and_nothin
     assert not wife.outcomes.exists()
 
 
-def test_story_cites_the_ministrys_three_figures_in_three_languages():
+def test_story_cites_the_ministrys_figures_as_the_report_gives_them():
     load_demo()
 
     figures = {f.value: f for f in PublishedFigure.objects.all()}
-    assert sorted(figures) == [29, 915, 2000]
-    assert "more than" in figures[2000].label_en
-    assert "15" in figures[29].label_en
+    assert sorted(figures) == [15, 29, 915, 2000]
+    assert figures[2000].qualifier == PublishedFigure.Qualifier.MORE_THAN
+    assert figures[2000].period_en == "since the start of 2018"
+    assert figures[2000].period_kk and figures[2000].period_ru
+    assert figures[15].parent == figures[29] and figures[15].label_en == "released"
+    assert figures[915].qualifier == figures[29].qualifier == PublishedFigure.Qualifier.EXACTLY
     for figure in figures.values():
         assert figure.label_kk and figure.label_ru and figure.label_en
         assert figure.as_of_display == "2019"
-        assert figure.source_name.startswith("Ministry of Foreign Affairs of Kazakhstan")
+        assert figure.publisher_name == "Ministry of Foreign Affairs of Kazakhstan"
+        assert figure.source_name.startswith("Radio Azattyq")
+        assert not figure.publisher_url and not figure.source_url  # the report gives none
+
+
+def test_story_brings_figures_of_an_earlier_version_in_line_without_duplicating_them():
+    PublishedFigure.objects.create(
+        label_en=(
+            "Ethnic Kazakhs allowed by China to leave since the start of 2018 (more than 2,000)"
+        ),
+        value=2000,
+        as_of=datetime.date(2019, 1, 1),
+        source_name="Ministry of Foreign Affairs of Kazakhstan, as reported by Radio Azattyq",
+    )
+
+    load_demo()
+
+    assert PublishedFigure.objects.filter(value=2000).get().qualifier == "more_than"
 
 
 def test_story_source_is_the_azattyq_report_in_kazakh_without_an_invented_address():

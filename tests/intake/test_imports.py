@@ -753,3 +753,44 @@ def test_petition_template_download_and_page(client):
     assert client.get(admin_url(Petition, "import")).status_code == 200
     data = b"".join(client.get(admin_url(Petition, "import_template", "csv")))
     assert data.decode("utf-8-sig").startswith("petition_number,case_numbers,authority")
+
+
+# --- Places and authorities under their other names ----------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["Кульджа", "Ghulja", "Құлжа", "Kuldja"])
+def test_home_place_written_under_another_name_imports_as_that_place(written):
+    sheet = valid_sheet()
+    sheet[1][HEADERS.index("home_place")] = written
+
+    report = import_persons(csv_bytes(sheet), dry_run=False)
+
+    assert report.ok, report.errors
+    assert DetainedPerson.objects.get(full_name="Айгүл Серікқызы").home_place == place("ili")
+
+
+def test_place_name_added_in_the_admin_is_understood_by_the_next_import():
+    karamay = place("karamay")
+    karamay.other_names = "Black Oil Town"
+    karamay.save()
+    sheet = valid_sheet()
+    sheet[1][HEADERS.index("home_place")] = "black oil town"
+
+    report = import_persons(csv_bytes(sheet), dry_run=False)
+
+    assert report.ok, report.errors
+    assert DetainedPerson.objects.get(full_name="Айгүл Серікқызы").home_place == karamay
+
+
+@pytest.mark.parametrize(
+    "written, code",
+    [("РГПЗ", "un_wgad"), ("WGEID", "un_wgeid"), ("СІМ", "mfa"), ("Акорда", "president")],
+)
+def test_petition_authority_written_as_an_abbreviation_imports_as_that_authority(written, code):
+    person = make_person("Айгүл")
+    rows = [PETITION_HEADERS, [person.case_number, written, "letter", "12.03.2019", "", "A-1", ""]]
+
+    report = import_petitions(csv_bytes(rows), user=make_user("c", superuser=True), dry_run=False)
+
+    assert report.written, report.errors
+    assert Petition.objects.get(our_reference="A-1").authority.code == code
