@@ -427,12 +427,16 @@ class DetainedPerson(CountedRecord):
     def case_number_for(pk: int) -> str:
         return f"C-{pk:05d}"
 
-    def apply_latest_outcome(self) -> str | None:
-        """Set the status that the most recent outcome implies (see OUTCOME_STATUS); returns
-        it when it changed. Called by cases.services.record_outcome."""
+    def apply_outcome(self, outcome: "Outcome") -> str | None:
+        """Set the status that `outcome` implies (see OUTCOME_STATUS) if it is the person's
+        latest outcome and the status does not already say as much or more (see
+        OUTCOME_REFINED_BY); returns the new status when it changed. Called by
+        cases.services.record_outcome."""
         latest = self.outcomes.order_by("-occurred_on", "-created_at").first()
-        status = OUTCOME_STATUS.get(latest.kind) if latest else None
-        if not status or status == self.status:
+        if latest is None or latest.pk != outcome.pk:
+            return None  # an older event does not override what happened since
+        status = OUTCOME_STATUS.get(latest.kind)
+        if not status or status == self.status or self.status in OUTCOME_REFINED_BY[latest.kind]:
             return None
         self.status = status
         self.save(update_fields=["status", "updated_at"])
@@ -826,6 +830,37 @@ OUTCOME_STATUS: dict[str, str | None] = {
     Outcome.Kind.REUNITED: Status.LEFT_CHINA,
     Outcome.Kind.DIED: Status.DECEASED,
     Outcome.Kind.OTHER: None,
+}
+
+# The statuses that say more than an outcome's status and agree with it: an advocate who set
+# one of them knows more than the outcome, which leaves it in place. Keyed by the outcome, not
+# by its status, because outcomes with the same status differ: a woman released from a camp
+# whose passport was taken is `barred_from_leaving`, but a returned passport contradicts that.
+_RELEASE_REFINED_BY = frozenset(
+    {
+        # Released, but the passport taken: may not leave China.
+        Status.BARRED_FROM_LEAVING,
+        # Released into "residential surveillance" at home.
+        Status.HOUSE_ARREST,
+        # Released from a camp straight into assigned factory work, which the authorities call
+        # a "graduation".
+        Status.FORCED_LABOUR,
+    }
+)
+OUTCOME_REFINED_BY: dict[str, frozenset[str]] = {
+    Outcome.Kind.RELEASED_FROM_CAMP: _RELEASE_REFINED_BY,
+    Outcome.Kind.RELEASED_FROM_PRISON: _RELEASE_REFINED_BY,
+    # Labour while serving the sentence is still the sentence.
+    Outcome.Kind.SENTENCED: frozenset({Status.FORCED_LABOUR}),
+    Outcome.Kind.TRANSFERRED: frozenset(),
+    # A returned passport and leave to go contradict `barred_from_leaving` and any custody.
+    Outcome.Kind.PASSPORT_RETURNED: frozenset(),
+    Outcome.Kind.ALLOWED_TO_LEAVE: frozenset(),
+    # Out of China, or dead: nothing says more.
+    Outcome.Kind.RETURNED_TO_KAZAKHSTAN: frozenset(),
+    Outcome.Kind.REUNITED: frozenset(),
+    Outcome.Kind.DIED: frozenset(),
+    Outcome.Kind.OTHER: frozenset(),
 }
 
 

@@ -25,9 +25,16 @@ def save_petition(
         return petition.record_event(petition.status, user=user, note=note)
 
 
-def record_outcome(outcome: Outcome) -> str | None:
-    """Save an outcome and set its person's status to what the latest outcome implies.
-    Returns the new status when it changed."""
+def record_outcome(outcome: Outcome, *, status_set: bool = False) -> str | None:
+    """Save an outcome; when it is new or its kind or date changed, set its person's status to
+    what it implies (DetainedPerson.apply_outcome). `status_set`: the status was set by hand in
+    the same save, and the advocate's choice stays. Returns the new status when it changed."""
+    fields = ("kind", "occurred_on", "occurred_on_precision")
+    stored = Outcome.objects.filter(pk=outcome.pk).values(*fields).first() if outcome.pk else None
     with transaction.atomic():
         outcome.save()
-        return outcome.person.apply_latest_outcome()
+        # Compared after save(), which rounds the date to its precision.
+        moved = stored is None or any(stored[name] != getattr(outcome, name) for name in fields)
+        if status_set or not moved:
+            return None
+        return outcome.person.apply_outcome(outcome)

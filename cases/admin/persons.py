@@ -46,6 +46,16 @@ VERIFICATION_SHORT = {
 }
 
 
+def announce_status(model_admin: admin.ModelAdmin, request, outcome: Outcome) -> None:
+    """Tell the advocate that an outcome changed the person's status: nothing changes unseen."""
+    model_admin.message_user(
+        request,
+        _("The status was set to %(status)s after the outcome %(outcome)s.")
+        % {"status": outcome.person.get_status_display(), "outcome": outcome},
+        messages.INFO,
+    )
+
+
 # --- The family case --------------------------------------------------------------------------
 
 
@@ -225,12 +235,16 @@ class DetainedPersonAdmin(
     def save_formset(self, request, form, formset, change):
         if formset.model is not Outcome:
             return super().save_formset(request, form, formset, change)
-        # The person's status follows the latest outcome (cases.services.record_outcome).
+        # The person's status follows a new or moved latest outcome, unless the advocate set
+        # the status on this same page (cases.services.record_outcome).
+        status_set = "status" in form.changed_data
         outcomes = formset.save(commit=False)
         for outcome in formset.deleted_objects:
             outcome.delete()
         for outcome in outcomes:
-            record_outcome(outcome)
+            status = record_outcome(outcome, status_set=status_set)
+            if status:
+                announce_status(self, request, outcome)
         formset.save_m2m()
         return None
 
@@ -360,5 +374,6 @@ class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Simpl
         return outcome.occurred_on_display
 
     def save_model(self, request, obj, form, change):
-        # The person's status follows the latest outcome.
-        record_outcome(obj)
+        # The person's status follows a new or moved latest outcome.
+        if record_outcome(obj):
+            announce_status(self, request, obj)
