@@ -166,7 +166,7 @@ class DetainedPersonAdmin(
 ):
     list_display = (
         "case",
-        "full_name",
+        "name",
         "status",
         "place",
         "year_detained",
@@ -174,7 +174,7 @@ class DetainedPersonAdmin(
         "petition_count",
         "next_follow_up",
     )
-    list_display_links = ("case", "full_name")
+    list_display_links = ("case", "name")
     list_filter = (
         "status",
         HeldFilter,
@@ -198,7 +198,15 @@ class DetainedPersonAdmin(
     fieldsets = [
         (
             _("Names"),
-            {"fields": ["case_number", "full_name", "name_latin", "name_chinese", "other_names"]},
+            {
+                "fields": [
+                    "case_number",
+                    ("full_name", "name_withheld"),
+                    "name_latin",
+                    "name_chinese",
+                    "other_names",
+                ]
+            },
         ),
         (
             _("Identity"),
@@ -276,6 +284,10 @@ class DetainedPersonAdmin(
     @admin.display(description=_("case"), ordering="case_number")
     def case(self, person: DetainedPerson) -> str:
         return format_html('<span class="nowrap">{}</span>', person.case_number)
+
+    @admin.display(description=_("full name"), ordering="full_name")
+    def name(self, person: DetainedPerson) -> str:
+        return person.display_name
 
     @admin.display(description=_("place"), ordering="home_place__position")
     def place(self, person: DetainedPerson) -> Place | None:

@@ -49,6 +49,7 @@ def with_persons_summary(petitions: PetitionQuerySet) -> PetitionQuerySet:
         first_person_id=Subquery(first.values("pk")[:1]),
         first_person_number=Subquery(first.values("case_number")[:1]),
         first_person_name=Subquery(first.values("full_name")[:1]),
+        first_person_withheld=Subquery(first.values("name_withheld")[:1]),
         person_count=Count("persons", distinct=True),
     )
 
