@@ -641,7 +641,7 @@ class Petition(CountedRecord):
         _("submitted on"), null=True, blank=True, validators=[not_in_future]
     )
     letters_count = models.PositiveSmallIntegerField(
-        _("letters"),
+        _("number of letters"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LETTERS)],
         help_text=_(
