@@ -65,6 +65,16 @@ def test_admin_lists_show_the_description_not_the_withheld_name(client, alice):
     assert f"name withheld (child of {wife.case_number})" in relatives.content.decode()
 
 
+def test_todays_work_shows_the_description_not_the_withheld_name(client, alice):
+    wife = make_person(WIFE, name_withheld=True)
+    make_petition(wife, follow_up_on=datetime.date(2019, 6, 1))  # overdue
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert WIFE not in page
+    assert f"{wife.case_number} name withheld" in page
+
+
 def test_the_admin_form_marks_a_name_withheld(client, alice):
     add = reverse("admin:cases_detainedperson_add")
     data = unchanged_post_data(client.get(add)) | {"full_name": WIFE, "name_withheld": "on"}
