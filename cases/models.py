@@ -446,7 +446,7 @@ class DetainedPerson(CountedRecord):
         """Set the status that `outcome` implies (see OUTCOME_STATUS) if it is the person's
         latest outcome and the status does not already say as much or more (see
         OUTCOME_REFINED_BY); returns the new status when it changed. Called by
-        cases.services.record_outcome."""
+        cases.services.record_outcomes."""
         latest = self.outcomes.order_by("-occurred_on", "-created_at").first()
         if latest is None or latest.pk != outcome.pk:
             return None  # an older event does not override what happened since

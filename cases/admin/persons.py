@@ -36,7 +36,7 @@ from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
 from cases.models import DetainedPerson, Kinship, Outcome, Petition, Place, ReadEvent
 from cases.readlog import ReadLogMixin, Reads, contacts_shown, inline_rows
-from cases.services import record_outcome
+from cases.services import record_outcome, record_outcomes
 
 # The changelist has no room for the explanations the form gives.
 VERIFICATION_SHORT = {
@@ -249,10 +249,8 @@ class DetainedPersonAdmin(
         outcomes = formset.save(commit=False)
         for outcome in formset.deleted_objects:
             outcome.delete()
-        for outcome in outcomes:
-            status = record_outcome(outcome, status_set=status_set)
-            if status:
-                announce_status(self, request, outcome)
+        if changed := record_outcomes(outcomes, status_set=status_set):
+            announce_status(self, request, changed[0])
         formset.save_m2m()
         return None
 

@@ -29,15 +29,13 @@ class OutcomeStatusTests(AdminTestCase):
     def add_outcome(self, kind: str, **changes):
         rows = self.person.outcomes.count()
         prefix = f"outcomes-{rows}-"
-        return self.post(
-            **{
-                "outcomes-TOTAL_FORMS": rows + 1,
-                f"{prefix}kind": kind,
-                f"{prefix}occurred_on": "2020-05-01",
-                f"{prefix}occurred_on_precision": DatePrecision.MONTH,
-            },
-            **changes,
-        )
+        row = {
+            "outcomes-TOTAL_FORMS": rows + 1,
+            f"{prefix}kind": kind,
+            f"{prefix}occurred_on": "2020-05-01",
+            f"{prefix}occurred_on_precision": DatePrecision.MONTH,
+        }
+        return self.post(**(row | changes))
 
     def statuses_in_history(self) -> list[str]:
         """The statuses the history shows, in order, each change once."""
@@ -81,6 +79,23 @@ class OutcomeStatusTests(AdminTestCase):
         self.post(**{"outcomes-0-occurred_on": "2021-01-01"})
 
         self.assertEqual(self.person.status, Status.RELEASED)
+
+    def test_outcomes_entered_together_set_the_status_once_from_the_latest(self):
+        row = "outcomes-1-"
+        response = self.add_outcome(
+            Outcome.Kind.RELEASED_FROM_CAMP,
+            **{
+                "outcomes-0-occurred_on": "2019-01-01",
+                "outcomes-TOTAL_FORMS": 2,
+                f"{row}kind": Outcome.Kind.RETURNED_TO_KAZAKHSTAN,
+                f"{row}occurred_on": "2020-05-01",
+                f"{row}occurred_on_precision": DatePrecision.MONTH,
+            },
+        )
+
+        self.assertEqual(self.person.status, Status.LEFT_CHINA)
+        self.assertEqual(self.statuses_in_history(), [Status.CAMP, Status.LEFT_CHINA])
+        self.assertContains(response, "The status was set to", count=1)
 
     def test_released_from_a_camp_but_barred_from_leaving_stays_barred_from_leaving(self):
         self.post(status=Status.BARRED_FROM_LEAVING)
