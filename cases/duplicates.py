@@ -161,6 +161,13 @@ def _name_cutoff(min_score: int) -> float:
     return max(0.0, (min_score - 0.5 - MAX_BONUS) / NAME_WEIGHT)
 
 
+def _named():
+    """The cases a name can match: not marked as a duplicate, and with a name. A withheld
+    name holds a description ("wife of …", "name not known"), which two different people share:
+    pairing on it would only suggest false duplicates."""
+    return DetainedPerson.objects.filter(duplicate_of__isnull=True, name_withheld=False)
+
+
 def _vague_place_ids() -> set[int]:
     # "Unknown" is no place: two cases sharing it are no likelier to be one person.
     return set(Place.objects.filter(kind=Place.Kind.UNKNOWN).values_list("pk", flat=True))
@@ -178,21 +185,21 @@ def likely_matches(
     birth_year: int | None = None,
     home_place_id: int | None = None,
     exclude_pk: int | None = None,
+    name_withheld: bool = False,
     limit: int = 10,
     min_score: int = 60,
 ) -> list[Match]:
     """Cases in the register that may be this person, best first (at most `limit`).
 
     Takes the person's names as typed in the form (any script); leaves out `exclude_pk` (the
-    person being edited) and cases already marked as a duplicate. Runs a fixed number of
-    queries (one to three), whatever the size of the register.
+    person being edited), cases already marked as a duplicate and withheld names (a withheld
+    name finds nothing). Runs a fixed number of queries (one to three), whatever the size of
+    the register.
     """
     spellings = _Spellings.of(combined_name_key(full_name, name_latin, name_chinese, other_names))
-    if not spellings.latin and not spellings.chinese:
+    if name_withheld or (not spellings.latin and not spellings.chinese):
         return []
-    candidates = (
-        DetainedPerson.objects.filter(duplicate_of__isnull=True).exclude(pk=exclude_pk).order_by()
-    )
+    candidates = _named().exclude(pk=exclude_pk).order_by()
     place_counts = (
         home_place_id is not None
         and Place.objects.filter(pk=home_place_id).exclude(kind=Place.Kind.UNKNOWN).exists()
@@ -231,6 +238,7 @@ def likely_matches_for(person: DetainedPerson, limit: int = 10) -> list[Match]:
         birth_year=person.birth_year,
         home_place_id=person.home_place_id,
         exclude_pk=person.pk,
+        name_withheld=person.name_withheld,
         limit=limit,
     )
 
@@ -279,13 +287,13 @@ def _shared_words_query(spellings: _Spellings) -> Q:
 def find_pairs(min_score: int = 80) -> Iterator[Pair]:
     """Every pair of cases that may be one person, scoring at least `min_score`.
 
-    Cases marked as a duplicate are left out. Pairs come in no particular order. One query
-    reads the register; names are then compared key by distinct key, and only keys sharing
-    the beginning of a word (or a Chinese name) are compared at all.
+    Cases marked as a duplicate and withheld names are left out. Pairs come in no particular
+    order. One query reads the register; names are then compared key by distinct key, and only
+    keys sharing the beginning of a word (or a Chinese name) are compared at all.
     """
     vague_places = _vague_place_ids()
     groups: dict[str, list[Candidate]] = defaultdict(list)
-    rows = DetainedPerson.objects.filter(duplicate_of__isnull=True).order_by("pk")
+    rows = _named().order_by("pk")
     for row in rows.values_list(*_PERSON_FIELDS).iterator(chunk_size=5000):
         groups[row[-1]].append(Candidate(*row))
     keys = [key for key in groups if key]

@@ -323,6 +323,14 @@ class DetainedPerson(CountedRecord):
     other_names = models.TextField(
         _("other spellings"), blank=True, help_text=_("One per line: every spelling seen.")
     )
+    name_withheld = models.BooleanField(
+        _("name withheld"),
+        default=False,
+        help_text=_(
+            "The name was not published or is not known: lists show a description instead, "
+            "and duplicates are never suggested on it."
+        ),
+    )
     # Admin search and duplicate detection match on this (an index serves it; see migrations).
     name_key = models.TextField(_("name search key"), blank=True, editable=False, db_index=True)
     gender = models.CharField(
@@ -419,8 +427,8 @@ class DetainedPerson(CountedRecord):
 
     def __str__(self) -> str:
         if self.case_number:
-            return f"{self.case_number} {self.full_name}"
-        return self.full_name
+            return f"{self.case_number} {self.display_name}"
+        return self.display_name
 
     def save(self, *args, **kwargs) -> None:
         self.detained_on = normalize_date(self.detained_on, self.detained_on_precision)
@@ -432,6 +440,13 @@ class DetainedPerson(CountedRecord):
         if not self.case_number:
             DetainedPerson.objects.filter(pk=self.pk).assign_case_numbers()
             self.case_number = DetainedPerson.case_number_for(self.pk)
+
+    @property
+    def display_name(self) -> str:
+        """The name, or for a withheld one what the register may say instead."""
+        if not self.name_withheld:
+            return self.full_name
+        return str(_("name withheld"))
 
     @property
     def is_held(self) -> bool:
@@ -449,12 +464,16 @@ class DetainedPerson(CountedRecord):
     def case_number_for(pk: int) -> str:
         return f"C-{pk:05d}"
 
-    def apply_latest_outcome(self) -> str | None:
-        """Set the status that the most recent outcome implies (see OUTCOME_STATUS); returns
-        it when it changed. Called by cases.services.record_outcome."""
+    def apply_outcome(self, outcome: "Outcome") -> str | None:
+        """Set the status that `outcome` implies (see OUTCOME_STATUS) if it is the person's
+        latest outcome and the status does not already say as much or more (see
+        OUTCOME_REFINED_BY); returns the new status when it changed. Called by
+        cases.services.record_outcomes."""
         latest = self.outcomes.order_by("-occurred_on", "-created_at").first()
-        status = OUTCOME_STATUS.get(latest.kind) if latest else None
-        if not status or status == self.status:
+        if latest is None or latest.pk != outcome.pk:
+            return None  # an older event does not override what happened since
+        status = OUTCOME_STATUS.get(latest.kind)
+        if not status or status == self.status or self.status in OUTCOME_REFINED_BY[latest.kind]:
             return None
         self.status = status
         self.save(update_fields=["status", "updated_at"])
@@ -478,6 +497,14 @@ class Relative(CountedRecord):
 
     full_name = models.CharField(_("full name"), max_length=200)
     name_latin = models.CharField(_("name in Latin letters"), max_length=200, blank=True)
+    name_withheld = models.BooleanField(
+        _("name withheld"),
+        default=False,
+        help_text=_(
+            "The name was not published or is not known: lists show a description instead, "
+            "and duplicates are never suggested on it."
+        ),
+    )
     name_key = models.TextField(_("name search key"), blank=True, editable=False, db_index=True)
     birth_year = models.PositiveSmallIntegerField(
         _("year of birth"), null=True, blank=True, validators=BIRTH_YEAR_VALIDATORS
@@ -506,11 +533,26 @@ class Relative(CountedRecord):
         constraints = [birth_year_constraint("relative")]
 
     def __str__(self) -> str:
-        return self.full_name
+        return self.display_name
 
     def save(self, *args, **kwargs) -> None:
         self.name_key = combined_name_key(self.full_name, self.name_latin)
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """The name, or for a withheld one how the relative is kin to the cases recorded."""
+        if not self.name_withheld:
+            return self.full_name
+        # kinships.all() uses the prefetched rows where a list prefetched them.
+        kin = [
+            _("%(relationship)s of %(case)s")
+            % {"relationship": k.get_relationship_display(), "case": k.person.case_number}
+            for k in (self.kinships.all() if self.pk else [])
+        ]
+        if not kin:
+            return str(_("name withheld"))
+        return _("name withheld (%(kin)s)") % {"kin": ", ".join(kin)}
 
 
 class Kinship(TimeStamped):
@@ -576,6 +618,10 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(response_received_on__isnull=False)
 
 
+# Several letters on one matter are one petition; more than this is a typing error.
+MAX_LETTERS = 999
+
+
 class Petition(CountedRecord):
     """An appeal on behalf of one or more held persons."""
 
@@ -592,6 +638,8 @@ class Petition(CountedRecord):
         INFORMATION = "information", _("information given")
         PROMISE = "promise", _("promise to act")
         REFUSAL = "refusal", _("refusal")
+        # The family does not know whether an answer came: not the same as "none" above.
+        UNKNOWN = "unknown", _("not known whether answered")
 
     Status = PetitionStatus
 
@@ -613,6 +661,15 @@ class Petition(CountedRecord):
     )
     submitted_on = models.DateField(
         _("submitted on"), null=True, blank=True, validators=[not_in_future]
+    )
+    letters_count = models.PositiveSmallIntegerField(
+        _("number of letters"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LETTERS)],
+        help_text=_(
+            "A petition can stand for several letters sent on the same matter. The public "
+            "statistics count petitions, not letters."
+        ),
     )
     our_reference = models.CharField(_("our reference"), max_length=100, blank=True)
     their_reference = models.CharField(_("their reference"), max_length=100, blank=True)
@@ -647,6 +704,10 @@ class Petition(CountedRecord):
                 | Q(submitted_on__isnull=True)
                 | Q(response_received_on__gte=models.F("submitted_on")),
                 name="petition_answer_not_before_submission",
+            ),
+            models.CheckConstraint(
+                condition=Q(letters_count__gte=1, letters_count__lte=MAX_LETTERS),
+                name="petition_letters_count_in_range",
             ),
         ]
         indexes = [
@@ -848,6 +909,37 @@ OUTCOME_STATUS: dict[str, str | None] = {
     Outcome.Kind.REUNITED: Status.LEFT_CHINA,
     Outcome.Kind.DIED: Status.DECEASED,
     Outcome.Kind.OTHER: None,
+}
+
+# The statuses that say more than an outcome's status and agree with it: an advocate who set
+# one of them knows more than the outcome, which leaves it in place. Keyed by the outcome, not
+# by its status, because outcomes with the same status differ: a woman released from a camp
+# whose passport was taken is `barred_from_leaving`, but a returned passport contradicts that.
+_RELEASE_REFINED_BY = frozenset(
+    {
+        # Released, but the passport taken: may not leave China.
+        Status.BARRED_FROM_LEAVING,
+        # Released into "residential surveillance" at home.
+        Status.HOUSE_ARREST,
+        # Released from a camp straight into assigned factory work, which the authorities call
+        # a "graduation".
+        Status.FORCED_LABOUR,
+    }
+)
+OUTCOME_REFINED_BY: dict[str, frozenset[str]] = {
+    Outcome.Kind.RELEASED_FROM_CAMP: _RELEASE_REFINED_BY,
+    Outcome.Kind.RELEASED_FROM_PRISON: _RELEASE_REFINED_BY,
+    # Labour while serving the sentence is still the sentence.
+    Outcome.Kind.SENTENCED: frozenset({Status.FORCED_LABOUR}),
+    Outcome.Kind.TRANSFERRED: frozenset(),
+    # A returned passport and leave to go contradict `barred_from_leaving` and any custody.
+    Outcome.Kind.PASSPORT_RETURNED: frozenset(),
+    Outcome.Kind.ALLOWED_TO_LEAVE: frozenset(),
+    # Out of China, or dead: nothing says more.
+    Outcome.Kind.RETURNED_TO_KAZAKHSTAN: frozenset(),
+    Outcome.Kind.REUNITED: frozenset(),
+    Outcome.Kind.DIED: frozenset(),
+    Outcome.Kind.OTHER: frozenset(),
 }
 
 

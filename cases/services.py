@@ -25,9 +25,35 @@ def save_petition(
         return petition.record_event(petition.status, user=user, note=note)
 
 
-def record_outcome(outcome: Outcome) -> str | None:
-    """Save an outcome and set its person's status to what the latest outcome implies.
-    Returns the new status when it changed."""
+def record_outcome(outcome: Outcome, *, status_set: bool = False) -> str | None:
+    """Save an outcome; when it is new or its kind or date changed, set its person's status to
+    what it implies (DetainedPerson.apply_outcome). `status_set`: the status was set by hand in
+    the same save, and the advocate's choice stays. Returns the new status when it changed."""
+    changed = record_outcomes([outcome], status_set=status_set)
+    return changed[1] if changed else None
+
+
+def record_outcomes(
+    outcomes: list[Outcome], *, status_set: bool = False
+) -> tuple[Outcome, str] | None:
+    """Save one person's outcomes entered together, then set the status once, from the latest
+    of those that are new or moved (see record_outcome): the history never shows the status
+    passing through an earlier outcome's. Returns that outcome and the new status, if any."""
+    fields = ("kind", "occurred_on", "occurred_on_precision")
+    pks = [outcome.pk for outcome in outcomes if outcome.pk]
+    stored = {row["pk"]: row for row in Outcome.objects.filter(pk__in=pks).values("pk", *fields)}
     with transaction.atomic():
-        outcome.save()
-        return outcome.person.apply_latest_outcome()
+        moved = []
+        for outcome in outcomes:
+            before = stored.get(outcome.pk)
+            outcome.save()
+            # Compared after save(), which rounds the date to its precision.
+            if before is None or any(before[name] != getattr(outcome, name) for name in fields):
+                moved.append(outcome)
+        if status_set or not moved:
+            return None
+        person = moved[0].person
+        for outcome in moved:  # only the latest of the person's outcomes can set it
+            if status := person.apply_outcome(outcome):
+                return outcome, status
+        return None

@@ -120,9 +120,10 @@ def build_register() -> dict:
         status=Status.BARRED_FROM_LEAVING,
         home_place=place("ili"),
         detained_on=datetime.date(2017, 6, 1),
+        name_withheld=True,
     )
     kairat = make_relative("Қайрат Дәуітхан", phone="+7 701 555 0101")
-    child = make_relative("Бала Қайратқызы")
+    child = make_relative("Бала Қайратқызы", name_withheld=True)
     make_kinship(wife, kairat, relationship=Kinship.Relationship.SPOUSE, is_contact=True)
     make_kinship(wife, child, separated=True)
     make_petition(wife).petitioners.add(kairat)
@@ -134,7 +135,13 @@ def build_register() -> dict:
     brother = make_person("Ерлан Сейітқали", status=Status.PRISON)
     sister = make_relative("Айгүл Сейітқали", email="aigul@example.org")
     make_kinship(brother, sister, relationship=Kinship.Relationship.SIBLING)
-    make_petition(brother, authority="un_wgad", organisation="Atajurt")
+    make_petition(
+        brother,
+        authority="un_wgad",
+        organisation="Atajurt",
+        letters_count=3,
+        response_kind=Petition.ResponseKind.UNKNOWN,
+    )
     make_outcome(brother, Outcome.Kind.SENTENCED, datetime.date(2019, 1, 10), sentence_years=10)
     Source.objects.create(person=brother, title="Video testimony of his sister")
     detained = PublishedFigure.objects.create(
@@ -256,7 +263,15 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
         (Petition.Status.SUBMITTED, None),
         (Petition.Status.ANSWERED, people["coordinator"]),
     ]
-    assert DetainedPerson.objects.get(pk=people["brother"].pk).status == Status.PRISON
+    brother = DetainedPerson.objects.get(pk=people["brother"].pk)
+    assert brother.status == Status.PRISON
+    assert wife.name_withheld
+    withheld = dict(Relative.objects.values_list("full_name", "name_withheld"))
+    assert (withheld["Бала Қайратқызы"], withheld["Қайрат Дәуітхан"]) == (True, False)
+    assert brother.petitions.values_list("letters_count", "response_kind").get() == (
+        3,
+        Petition.ResponseKind.UNKNOWN,
+    )
     edit = wife.history.first()
     assert (edit.notes, edit.history_user) == ("Passport taken in 2017.", people["coordinator"])
     assert LogEntry.objects.get().get_edited_object() == wife

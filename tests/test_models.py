@@ -299,7 +299,8 @@ def test_saving_a_petition_or_an_outcome_saves_nothing_else():
     person.refresh_from_db()
     assert person.status == Status.CAMP
     assert not petition.events.exists()
-    assert record_outcome(outcome) == Status.LEFT_CHINA
+    later = Outcome(person=person, kind=outcome.kind, occurred_on=datetime.date(2021, 1, 1))
+    assert record_outcome(later) == Status.LEFT_CHINA
     petition.status, petition.submitted_on = Petition.Status.SUBMITTED, datetime.date(2020, 2, 3)
     assert save_petition(petition).status == Petition.Status.SUBMITTED
 

@@ -36,7 +36,7 @@ from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
 from cases.models import DetainedPerson, Kinship, Outcome, Petition, Place, ReadEvent
 from cases.readlog import ReadLogMixin, Reads, contacts_shown, inline_rows
-from cases.services import record_outcome
+from cases.services import record_outcome, record_outcomes
 
 # The changelist has no room for the explanations the form gives.
 VERIFICATION_SHORT = {
@@ -44,6 +44,16 @@ VERIFICATION_SHORT = {
     DetainedPerson.Verification.CORROBORATED: _("corroborated"),
     DetainedPerson.Verification.CONFIRMED: _("confirmed"),
 }
+
+
+def announce_status(model_admin: admin.ModelAdmin, request, outcome: Outcome) -> None:
+    """Tell the advocate that an outcome changed the person's status: nothing changes unseen."""
+    model_admin.message_user(
+        request,
+        _("The status was set to %(status)s after the outcome %(outcome)s.")
+        % {"status": outcome.person.get_status_display(), "outcome": outcome},
+        messages.INFO,
+    )
 
 
 # --- The family case --------------------------------------------------------------------------
@@ -156,7 +166,7 @@ class DetainedPersonAdmin(
 ):
     list_display = (
         "case",
-        "full_name",
+        "name",
         "status",
         "place",
         "year_detained",
@@ -164,7 +174,7 @@ class DetainedPersonAdmin(
         "petition_count",
         "next_follow_up",
     )
-    list_display_links = ("case", "full_name")
+    list_display_links = ("case", "name")
     list_filter = (
         "status",
         HeldFilter,
@@ -188,7 +198,15 @@ class DetainedPersonAdmin(
     fieldsets = [
         (
             _("Names"),
-            {"fields": ["case_number", "full_name", "name_latin", "name_chinese", "other_names"]},
+            {
+                "fields": [
+                    "case_number",
+                    ("full_name", "name_withheld"),
+                    "name_latin",
+                    "name_chinese",
+                    "other_names",
+                ]
+            },
         ),
         (
             _("Identity"),
@@ -225,12 +243,14 @@ class DetainedPersonAdmin(
     def save_formset(self, request, form, formset, change):
         if formset.model is not Outcome:
             return super().save_formset(request, form, formset, change)
-        # The person's status follows the latest outcome (cases.services.record_outcome).
+        # The person's status follows a new or moved latest outcome, unless the advocate set
+        # the status on this same page (cases.services.record_outcome).
+        status_set = "status" in form.changed_data
         outcomes = formset.save(commit=False)
         for outcome in formset.deleted_objects:
             outcome.delete()
-        for outcome in outcomes:
-            record_outcome(outcome)
+        if changed := record_outcomes(outcomes, status_set=status_set):
+            announce_status(self, request, changed[0])
         formset.save_m2m()
         return None
 
@@ -262,6 +282,10 @@ class DetainedPersonAdmin(
     @admin.display(description=_("case"), ordering="case_number")
     def case(self, person: DetainedPerson) -> str:
         return format_html('<span class="nowrap">{}</span>', person.case_number)
+
+    @admin.display(description=_("full name"), ordering="full_name")
+    def name(self, person: DetainedPerson) -> str:
+        return person.display_name
 
     @admin.display(description=_("place"), ordering="home_place__position")
     def place(self, person: DetainedPerson) -> Place | None:
@@ -360,5 +384,6 @@ class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Simpl
         return outcome.occurred_on_display
 
     def save_model(self, request, obj, form, change):
-        # The person's status follows the latest outcome.
-        record_outcome(obj)
+        # The person's status follows a new or moved latest outcome.
+        if record_outcome(obj):
+            announce_status(self, request, obj)

@@ -129,7 +129,7 @@ class PetitionAdmin(
             {
                 "fields": [
                     "authority",
-                    ("channel", "submitted_on"),
+                    ("channel", "submitted_on", "letters_count"),
                     ("our_reference", "their_reference"),
                 ]
             },

@@ -41,7 +41,7 @@ class RelativeAdmin(
     AuditHistoryMixin,
     SimpleHistoryAdmin,
 ):
-    list_display = ("full_name", "name_latin", "city", "kin_to")
+    list_display = ("name", "name_latin", "city", "kin_to")
     list_filter = ("lives_in", "citizenship")
     # QueryGuardMixin leaves the contact details out for users who may not read them.
     search_fields = ("city", *Relative.CONTACT_FIELDS)
@@ -50,7 +50,7 @@ class RelativeAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (_("Name"), {"fields": ["full_name", "name_latin"]}),
+            (_("Name"), {"fields": ["full_name", "name_latin", "name_withheld"]}),
             (_("About"), {"fields": [("birth_year", "citizenship"), ("lives_in", "city")]}),
             (_("Notes"), {"fields": ["notes"]}),
         ]
@@ -82,6 +82,10 @@ class RelativeAdmin(
     def get_queryset(self, request):
         kinships = Kinship.objects.select_related("person")
         return super().get_queryset(request).prefetch_related(Prefetch("kinships", kinships))
+
+    @admin.display(description=_("full name"), ordering="full_name")
+    def name(self, relative: Relative) -> str:
+        return relative.display_name
 
     @admin.display(description=_("phone"), ordering="phone")
     def phone_number(self, relative: Relative) -> str | None:

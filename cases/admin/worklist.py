@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases.admin.history import HISTORY_TYPE_LABELS
 from cases.models import (
@@ -49,6 +50,7 @@ def with_persons_summary(petitions: PetitionQuerySet) -> PetitionQuerySet:
         first_person_id=Subquery(first.values("pk")[:1]),
         first_person_number=Subquery(first.values("case_number")[:1]),
         first_person_name=Subquery(first.values("full_name")[:1]),
+        first_person_withheld=Subquery(first.values("name_withheld")[:1]),
         person_count=Count("persons", distinct=True),
     )
 
@@ -112,7 +114,8 @@ def _case_history_sources() -> list[tuple[type, str, str, type]]:
 
 def _history_rows(history_model, prefix: str, case: str, model, since) -> QuerySet:
     """One history table's rows since `since`, as (when, type, user, case id, case number,
-    name, model name): the same columns for every table, so they can be united."""
+    name, whether it is withheld, model name): the same columns for every table, so they can
+    be united."""
     rows = history_model.objects.filter(**{f"{prefix}history_date__gte": since})
     if case:
         rows = rows.filter(**{f"{case}id__isnull": False})
@@ -127,6 +130,7 @@ def _history_rows(history_model, prefix: str, case: str, model, since) -> QueryS
             f"{case}id",
             f"{case}case_number",
             f"{case}full_name",
+            f"{case}name_withheld",
             "model_name",
         )
     )
@@ -148,14 +152,16 @@ def recent_case_changes(
     labels = {model._meta.model_name: model._meta.verbose_name for *_, model in sources}
     person = DetainedPerson._meta.model_name
     latest: dict[int, CaseChange] = {}
-    for when, kind, username, case_id, number, name, model_name in rows[:RECENT_ROWS_READ]:
+    for when, kind, username, case_id, number, name, withheld, model_name in rows[
+        :RECENT_ROWS_READ
+    ]:
         if case_id in latest:
             continue
         latest[case_id] = CaseChange(
             case_id=case_id,
             # A new case's first history row predates its number (see DetainedPerson.save).
             case_number=number or DetainedPerson.case_number_for(case_id),
-            full_name=name,
+            full_name=gettext("name withheld") if withheld else name,
             changed_at=when,
             changed_by=username,
             record=labels[model_name],

@@ -65,6 +65,7 @@ STORY_RELATIVES = [
         {
             "full_name": "Қайрат Дәуітханның сегіз айлық баласы (аты жарияланбаған)",
             "name_latin": "Child of Kairat Dauitkhan aged eight months (name not published)",
+            "name_withheld": True,
             "citizenship": Relative.Citizenship.KAZAKHSTAN,
             "lives_in": Relative.LivesIn.CHINA,
             "notes": "Eight months old at the time of the report; a citizen of Kazakhstan; "
@@ -76,6 +77,7 @@ STORY_RELATIVES = [
         {
             "full_name": "Қайрат Дәуітханның төрт жастағы баласы (аты жарияланбаған)",
             "name_latin": "Child of Kairat Dauitkhan aged four (name not published)",
+            "name_withheld": True,
             "citizenship": Relative.Citizenship.KAZAKHSTAN,
             "lives_in": Relative.LivesIn.KAZAKHSTAN,
             "notes": "Four years old at the time of the report; a citizen of Kazakhstan; lives "
@@ -189,6 +191,8 @@ def load_story() -> int:
         {
             "full_name": WIFE_NAME,
             "name_latin": WIFE_NAME_LATIN,
+            # The report does not publish her name: the register shows a description.
+            "name_withheld": True,
             "gender": Gender.FEMALE,
             "ethnicity": Ethnicity.KAZAKH,
             "status": Status.BARRED_FROM_LEAVING,
@@ -228,9 +232,11 @@ def load_story() -> int:
                 "channel": Petition.Channel.LETTER,
                 "submitted_on": submitted_on,
                 "status": PetitionStatus.SUBMITTED,
-                "response_kind": Petition.ResponseKind.NONE,
+                # "No result" is all the report says: not whether an answer came.
+                "response_kind": Petition.ResponseKind.UNKNOWN,
                 "notes": f"{NO_DATE} Asked for help to bring his wife back from China; "
-                "no result by the time of the report.",
+                "no result by the time of the report, which does not say whether he was "
+                "answered.",
             },
         )
         # Adding a row that is already linked would still record a history entry.

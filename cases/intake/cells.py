@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.intake.sheets import cell_text, shown
 from cases.models import (
     EARLIEST_BIRTH_YEAR,
+    MAX_LETTERS,
     Authority,
     DatePrecision,
     DetainedPerson,
@@ -132,6 +133,26 @@ class YearCell(Cell):
                     "digits, from %(first)d to this year."
                 )
                 % {"value": shown(text), "column": column, "first": EARLIEST_BIRTH_YEAR}
+            )
+        return int(text)
+
+
+class LettersCell(Cell):
+    """How many letters a petition stands for: a whole number from 1 (the model's range)."""
+
+    checks_model_rules = True
+
+    def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
+        text = cell_text(value)
+        if not text:
+            return None
+        if not re.fullmatch(r"\d{1,3}", text) or not 1 <= int(text) <= MAX_LETTERS:
+            raise CellError(
+                _(
+                    "Could not read the number of letters '%(value)s' in column %(column)s: "
+                    "write a whole number from 1 to %(last)d."
+                )
+                % {"value": shown(text), "column": column, "last": MAX_LETTERS}
             )
         return int(text)
 

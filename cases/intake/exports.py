@@ -18,7 +18,7 @@ from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cases.formulas import escape_formula
-from cases.intake.cells import ChoiceCell, TextCell, YearCell
+from cases.intake.cells import ChoiceCell, TextCell, YearCell, YesNoCell
 from cases.intake.columns import (
     PERSON_COLUMNS,
     PETITION_COLUMNS,
@@ -157,6 +157,7 @@ class PetitionResource(SafeResource):
 RELATIVE_EXPORT_COLUMNS = [
     Column("full_name", TextCell()),
     Column("name_latin", TextCell()),
+    Column("name_withheld", YesNoCell()),
     Column("birth_year", YearCell()),
     Column("citizenship", ChoiceCell(Relative.Citizenship)),
     Column("lives_in", ChoiceCell(Relative.LivesIn)),

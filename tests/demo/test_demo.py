@@ -60,6 +60,7 @@ def test_story_holds_kairats_wife_barred_from_leaving_since_2018():
 
     wife = the_wife()
     assert wife.full_name == "Қайрат Дәуітханның әйелі (аты жарияланбаған)"
+    assert wife.name_withheld and str(wife) == f"{wife.case_number} name withheld"
     assert wife.status == Status.BARRED_FROM_LEAVING
     assert wife.is_held
     assert (wife.gender, wife.ethnicity) == ("female", "kazakh")
@@ -82,6 +83,7 @@ def test_story_children_are_kazakhstan_citizens_and_only_the_one_with_the_father
     lives_in = {k.separated: k.relative.lives_in for k in children}
     assert lives_in == {True: Relative.LivesIn.KAZAKHSTAN, False: Relative.LivesIn.CHINA}
     assert all("name not published" in k.relative.name_latin for k in children)
+    assert all(k.relative.name_withheld for k in children)
     assert all(k.relative.birth_year is None for k in children)
 
 
@@ -96,7 +98,7 @@ def test_story_kairat_is_the_familys_contact():
     assert kinship.relative.lives_in == Relative.LivesIn.KAZAKHSTAN
 
 
-def test_story_petitions_to_the_president_and_ministry_are_unanswered_and_nothing_came_of_them():
+def test_story_petitions_to_the_president_and_ministry_came_to_nothing_answer_not_known():
     load_demo()
 
     wife = the_wife()
@@ -104,7 +106,7 @@ def test_story_petitions_to_the_president_and_ministry_are_unanswered_and_nothin
     assert Counter(p.authority.code for p in petitions) == {"president": 2, "mfa": 2}
     for petition in petitions:
         assert petition.status == PetitionStatus.SUBMITTED
-        assert petition.response_kind == Petition.ResponseKind.NONE
+        assert petition.response_kind == Petition.ResponseKind.UNKNOWN
         assert petition.response_received_on is None
         assert [r.name_latin for r in petition.petitioners.all()] == ["Kairat Dauitkhan"]
         assert 2018 <= petition.submitted_on.year <= 2019
