@@ -17,7 +17,12 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.concurrency import ConcurrencyGuardMixin
-from cases.admin.filters import DetentionYearFilter, HeldFilter, PersonPetitionFilter
+from cases.admin.filters import (
+    AssigneeFilter,
+    DetentionYearFilter,
+    HeldFilter,
+    PersonPetitionFilter,
+)
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.paginator import EstimatedCountPaginator
@@ -46,6 +51,12 @@ VERIFICATION_SHORT = {
 }
 
 
+def user_label(user) -> str:
+    """A staff user as the assignee select lists them: full name and username."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 # --- The family case --------------------------------------------------------------------------
 
 
@@ -61,7 +72,8 @@ class PersonKinshipInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         fields = ["relative", "relationship", "is_contact", "separated"]
-        if may_read_contact_details(request.user):
+        # `obj` is the person: their assignee reads their relatives' contact details too.
+        if may_read_contact_details(request.user, person=obj):
             fields.append("relative_contact")
         return fields
 
@@ -163,6 +175,7 @@ class DetainedPersonAdmin(
         "verification_short",
         "petition_count",
         "next_follow_up",
+        "assignee",
     )
     list_display_links = ("case", "full_name")
     list_filter = (
@@ -174,8 +187,9 @@ class DetainedPersonAdmin(
         "verification",
         "counted_in_statistics",
         PersonPetitionFilter,
+        AssigneeFilter,
     )
-    list_select_related = ("home_place",)
+    list_select_related = ("home_place", "assigned_to")
     # Names are found by their key (NameKeySearchMixin), case numbers exactly: a plain
     # icontains here would turn every search into a scan of the whole table.
     search_fields = ("=case_number",)
@@ -195,6 +209,7 @@ class DetainedPersonAdmin(
             {"fields": [("gender", "birth_year"), ("ethnicity", "citizenship"), "occupation"]},
         ),
         (_("Place and status"), {"fields": [("home_place", "home_detail"), "status"]}),
+        (_("Assignment"), {"fields": ["assigned_to"]}),
         (
             _("Dates"),
             {
@@ -233,6 +248,15 @@ class DetainedPersonAdmin(
             record_outcome(outcome)
         formset.save_m2m()
         return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "assigned_to":
+            # A select of the active staff (the model's limit_choices_to): the users' own
+            # pages are for coordinators, so no links to add or change one from here.
+            field.queryset = field.queryset.order_by("username")
+            field.label_from_instance = user_label
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -281,6 +305,10 @@ class DetainedPersonAdmin(
         return format_html(
             '<a href="{}?persons__id__exact={}">{}</a>', url, person.pk, person.petition_count
         )
+
+    @admin.display(description=_("assigned to"), ordering="assigned_to__username")
+    def assignee(self, person: DetainedPerson) -> str | None:
+        return person.assigned_to.get_username() if person.assigned_to_id else None
 
     @admin.display(description=_("follow-up"), ordering="next_follow_up")
     def next_follow_up(self, person: DetainedPerson) -> str | None:
