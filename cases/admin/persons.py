@@ -249,13 +249,16 @@ class DetainedPersonAdmin(
         formset.save_m2m()
         return None
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "assigned_to":
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "assigned_to" and field is not None:
             # A select of the active staff (the model's limit_choices_to): the users' own
             # pages are for coordinators, so no links to add or change one from here.
             field.queryset = field.queryset.order_by("username")
             field.label_from_instance = user_label
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_view_related = widget.can_delete_related = False
         return field
 
     def get_readonly_fields(self, request, obj=None):

@@ -190,6 +190,7 @@ class AssigneeOnTheListAndFormTests(AdminTestCase):
         outsider.save()
         page_url = url(DetainedPerson, "change", person.pk)
         page = self.client.get(page_url)
+        self.assertNotContains(page, 'id="add_id_assigned_to"')  # users are not added here
         field = page.context["adminform"].form.fields["assigned_to"]
         self.assertEqual(sorted(u.username for u in field.queryset), ["alice", "bob", "carol"])
 
