@@ -1,5 +1,9 @@
 """Who may read and who may enter relatives' contact details (privacy rule 5): one rule.
 
+The permission reads every relative's; the advocate assigned to a case reads those of its
+relatives, one record at a time (the case page's inline, the relative's page), and nothing
+that spans records: filtering, searching, ordering and exporting by them need the permission.
+
 Every path that shows, filters, orders, searches, exports or imports relatives asks here: the
 changelists' URL lookups and ordering (cases.admin.lookups), search, list filters and
 autocomplete, the forms and inlines, the history pages, the exports and the persons import.
@@ -11,7 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 
-from cases.models import Relative
+from cases.models import DetainedPerson, Kinship, Relative
 from cases.roles import APP_LABEL, CONTACT_DETAILS
 
 CONTACT_PERMISSION = f"{APP_LABEL}.{CONTACT_DETAILS}"
@@ -30,13 +34,29 @@ def restricted_fields(model: type[models.Model]) -> frozenset[str]:
     return RESTRICTED_FIELDS.get(model._meta.concrete_model, frozenset())
 
 
-def may_read_contact_details(user) -> bool:
-    """Whether `user` may read relatives' phone, email and address (nobody signed in: no)."""
-    return user is not None and user.has_perm(CONTACT_PERMISSION)
+def may_read_contact_details(
+    user, relative: Relative | None = None, *, person: DetainedPerson | None = None
+) -> bool:
+    """Whether `user` may read relatives' phone, email and address: those of every relative
+    with the permission (nobody signed in: no); without it, those of one recorded `relative`,
+    or of `person`'s relatives, when the user is assigned to the relative's (or that) case.
+
+    Asked without a relative or a person, it answers for every relative at once: the question
+    lists, lookups, search, ordering and exports ask, which only the permission answers yes.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_perm(CONTACT_PERMISSION):
+        return True
+    if person is not None:
+        return person.pk is not None and person.assigned_to_id == user.pk
+    if relative is not None and relative.pk is not None:
+        return Kinship.objects.filter(relative=relative, person__assigned_to=user).exists()
+    return False
 
 
 def hidden_fields(user, model: type[models.Model]) -> frozenset[str]:
-    """The fields of `model` that `user` may not read."""
+    """The fields of `model` that `user` may not read in every record (history pages)."""
     if may_read_contact_details(user):
         return frozenset()
     return restricted_fields(model)
@@ -46,12 +66,13 @@ def may_enter_contact_details(user, relative: Relative | None = None) -> bool:
     """Whether a form or a sheet may take (and show back) a relative's contact details.
 
     A new relative's, from anyone who may add relatives: they are the ones typing them. A
-    recorded relative's, only from those who may read them: writing blind would overwrite
-    what the user cannot see, and "no change" against "changed" would tell them what it is.
+    recorded relative's, only from those who may read them (the advocate assigned to the case
+    included): writing blind would overwrite what the user cannot see, and "no change" against
+    "changed" would tell them what it is.
     """
     if relative is None or relative.pk is None:
         return user is not None and user.has_perm(ADD_RELATIVE_PERMISSION)
-    return may_read_contact_details(user)
+    return may_read_contact_details(user, relative)
 
 
 def path_reads_hidden_field(user, model: type[models.Model], path: str) -> bool:

@@ -288,6 +288,10 @@ class DetainedPersonQuerySet(models.QuerySet):
     def with_overdue_follow_up(self) -> "DetainedPersonQuerySet":
         return self.filter(petitions__in=Petition.objects.overdue()).distinct()
 
+    def assigned_to(self, user) -> "DetainedPersonQuerySet":
+        """The cases `user` follows."""
+        return self.filter(assigned_to=user)
+
     def assign_case_numbers(self) -> int:
         """Number every case that has none from its primary key, which is never reused."""
         digits = Cast("id", models.CharField())
@@ -398,6 +402,18 @@ class DetainedPerson(CountedRecord):
         verbose_name=_("duplicate of"),
         help_text=_("A duplicate is never counted."),
     )
+    # The advocate who follows the case: it is on their "My cases", and they may read the
+    # contact details of its relatives (privacy rule 5, cases.contact_access).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        verbose_name=_("assigned to"),
+        help_text=_("The advocate who follows this case."),
+    )
     notes = models.TextField(_("notes (private)"), blank=True)
     history = HistoricalRecords(excluded_fields=["record_key"])
 
@@ -423,6 +439,8 @@ class DetainedPerson(CountedRecord):
             models.Index(fields=["-created_at", "-id"], name="person_newest_first_idx"),
             # The changelist's date hierarchy: first and last detention date, years.
             models.Index(fields=["detained_on"], name="person_detained_on_idx"),
+            # "My cases" on the admin index: one advocate's cases, the latest changed first.
+            models.Index(fields=["assigned_to", "-updated_at"], name="person_assignee_idx"),
         ]
 
     def __str__(self) -> str:

@@ -121,6 +121,7 @@ def build_register() -> dict:
         home_place=place("ili"),
         detained_on=datetime.date(2017, 6, 1),
         name_withheld=True,
+        assigned_to=coordinator,
     )
     kairat = make_relative("Қайрат Дәуітхан", phone="+7 701 555 0101")
     child = make_relative("Бала Қайратқызы", name_withheld=True)
@@ -249,6 +250,7 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
     assert wife.case_number == people["wife"].case_number
     assert wife.created_at == people["wife"].created_at
     assert wife.home_place.code == "ili"
+    assert wife.assigned_to == people["coordinator"]
     assert {k.relative.full_name for k in wife.kinships.all()} == {
         "Қайрат Дәуітхан",
         "Бала Қайратқызы",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
 from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 
@@ -90,9 +91,40 @@ class PetitionOverdueFilter(admin.SimpleListFilter):
     parameter_name = "follow_up"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("overdue"))]
+        return [("overdue", _("overdue")), ("mine", _("overdue, for my cases"))]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.overdue()
+        if self.value() == "mine":
+            mine = queryset.model.objects.filter(persons__assigned_to=request.user)
+            return queryset.overdue().filter(pk__in=mine.values("pk"))
         return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Whose cases: mine, nobody's, or one colleague's (the active staff, one query)."""
+
+    title = _("assigned to")
+    parameter_name = "assignee"
+    ME, NOBODY = "me", "none"
+
+    def lookups(self, request, model_admin):
+        staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return [
+            (self.ME, _("assigned to me")),
+            (self.NOBODY, _("not assigned")),
+            *((str(user.pk), user.get_username()) for user in staff.order_by("username")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.ME:
+            return queryset.assigned_to(request.user)
+        if value == self.NOBODY:
+            return queryset.filter(assigned_to__isnull=True)
+        if not value.isdigit():
+            raise IncorrectLookupParameters(f"Not a user: {value!r}")
+        return queryset.filter(assigned_to_id=int(value))

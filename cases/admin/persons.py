@@ -17,7 +17,12 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.concurrency import ConcurrencyGuardMixin
-from cases.admin.filters import DetentionYearFilter, HeldFilter, PersonPetitionFilter
+from cases.admin.filters import (
+    AssigneeFilter,
+    DetentionYearFilter,
+    HeldFilter,
+    PersonPetitionFilter,
+)
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.paginator import EstimatedCountPaginator
@@ -56,6 +61,12 @@ def announce_status(model_admin: admin.ModelAdmin, request, outcome: Outcome) ->
     )
 
 
+def user_label(user) -> str:
+    """A staff user as the assignee select lists them: full name and username."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 # --- The family case --------------------------------------------------------------------------
 
 
@@ -71,7 +82,8 @@ class PersonKinshipInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         fields = ["relative", "relationship", "is_contact", "separated"]
-        if may_read_contact_details(request.user):
+        # `obj` is the person: their assignee reads their relatives' contact details too.
+        if may_read_contact_details(request.user, person=obj):
             fields.append("relative_contact")
         return fields
 
@@ -173,6 +185,7 @@ class DetainedPersonAdmin(
         "verification_short",
         "petition_count",
         "next_follow_up",
+        "assignee",
     )
     list_display_links = ("case", "name")
     list_filter = (
@@ -184,8 +197,9 @@ class DetainedPersonAdmin(
         "verification",
         "counted_in_statistics",
         PersonPetitionFilter,
+        AssigneeFilter,
     )
-    list_select_related = ("home_place",)
+    list_select_related = ("home_place", "assigned_to")
     # Names are found by their key (NameKeySearchMixin), case numbers exactly: a plain
     # icontains here would turn every search into a scan of the whole table.
     search_fields = ("=case_number",)
@@ -213,6 +227,7 @@ class DetainedPersonAdmin(
             {"fields": [("gender", "birth_year"), ("ethnicity", "citizenship"), "occupation"]},
         ),
         (_("Place and status"), {"fields": [("home_place", "home_detail"), "status"]}),
+        (_("Assignment"), {"fields": ["assigned_to"]}),
         (
             _("Dates"),
             {
@@ -253,6 +268,18 @@ class DetainedPersonAdmin(
             announce_status(self, request, changed[0])
         formset.save_m2m()
         return None
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "assigned_to" and field is not None:
+            # A select of the active staff (the model's limit_choices_to): the users' own
+            # pages are for coordinators, so no links to add or change one from here.
+            field.queryset = field.queryset.order_by("username")
+            field.label_from_instance = user_label
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_view_related = widget.can_delete_related = False
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -305,6 +332,10 @@ class DetainedPersonAdmin(
         return format_html(
             '<a href="{}?persons__id__exact={}">{}</a>', url, person.pk, person.petition_count
         )
+
+    @admin.display(description=_("assigned to"), ordering="assigned_to__username")
+    def assignee(self, person: DetainedPerson) -> str | None:
+        return person.assigned_to.get_username() if person.assigned_to_id else None
 
     @admin.display(description=_("follow-up"), ordering="next_follow_up")
     def next_follow_up(self, person: DetainedPerson) -> str | None:

@@ -12,13 +12,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.invitations import InvitationError, create_invitation, invitation_path
+from cases.admin.lookups import QueryGuardMixin
 from cases.models import Invitation
 
 User = get_user_model()
 INVITE_PERMISSION = "cases.add_invitation"
 
 
-class StaffUserAdmin(UserAdmin):
+# Users reach relatives' contact details through the cases assigned to them: the same guard.
+class StaffUserAdmin(QueryGuardMixin, UserAdmin):
     actions = ["create_invitations"]
 
     def has_invite_permission(self, request) -> bool:

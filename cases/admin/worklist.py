@@ -1,4 +1,5 @@
-"""Today's work for advocates: which petitions to chase, which cases have none, what changed.
+"""Today's work for advocates: my cases and their overdue follow-ups first, then which
+petitions to chase, which cases have none, what changed.
 
 Each list is one query whatever its length (the admin index shows them, see
 cases/templatetags/worklist.py); recording a follow-up is `record_follow_up`.
@@ -58,6 +59,19 @@ def with_persons_summary(petitions: PetitionQuerySet) -> PetitionQuerySet:
 def overdue_petitions(today: datetime.date | None = None) -> PetitionQuerySet:
     """Open petitions whose follow-up date has passed, the longest overdue first."""
     overdue = Petition.objects.overdue(today)
+    return with_persons_summary(overdue).order_by("follow_up_on", "pk")
+
+
+def my_cases(user) -> DetainedPersonQuerySet:
+    """The cases `user` is assigned to, the latest changed first."""
+    return DetainedPerson.objects.assigned_to(user).order_by("-updated_at", "-pk")
+
+
+def my_overdue_petitions(user, today: datetime.date | None = None) -> PetitionQuerySet:
+    """Overdue petitions for a case `user` is assigned to, the longest overdue first."""
+    # A subquery, not a join on persons: the join would also narrow the persons counted.
+    mine = Petition.objects.filter(persons__assigned_to=user).values("pk")
+    overdue = Petition.objects.overdue(today).filter(pk__in=mine)
     return with_persons_summary(overdue).order_by("follow_up_on", "pk")
 
 

@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -434,6 +435,43 @@ class AuthorityCell(ReferenceCell):
         "Unknown authority '%(value)s' in column %(column)s: write its code or its name in "
         "Kazakh, Russian or English (the import page lists them)."
     )
+
+
+class StaffUserCell(Cell):
+    """A staff user, by username (case aside); only active staff may be assigned a case.
+
+    `prepare()` loads them in one query before a sheet is read.
+    """
+
+    checks_model_rules = True
+    unknown = _(
+        "Unknown user '%(value)s' in column %(column)s: write the username of an active staff "
+        "member, or leave it empty."
+    )
+
+    def __init__(self):
+        self._lookup: dict[str, models.Model] | None = None
+
+    def prepare(self) -> None:
+        staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+        self._lookup = {user.get_username().casefold(): user for user in staff}
+
+    def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
+        text = cell_text(value)
+        if not text:
+            return None
+        if self._lookup is None:
+            self.prepare()
+        try:
+            return self._lookup[text.casefold()]
+        except KeyError:
+            raise CellError(self.unknown % {"value": shown(text), "column": column}) from None
+
+    def render(self, value: Any) -> str:
+        return value.get_username() if value else ""
+
+    def get(self, instance, attribute: str):
+        return getattr(instance, attribute) if getattr(instance, f"{attribute}_id") else None
 
 
 class PetitionersCell(Cell):

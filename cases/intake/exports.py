@@ -136,7 +136,7 @@ class PersonResource(SafeResource):
     def filter_export(self, queryset, **kwargs):
         kinships = Kinship.objects.select_related("relative").order_by("pk")
         # An attribute of its own: the admin's queryset may prefetch "kinships" differently.
-        return queryset.select_related("home_place").prefetch_related(
+        return queryset.select_related("home_place", "assigned_to").prefetch_related(
             Prefetch("kinships", kinships, to_attr="export_kinships")
         )
 

@@ -30,6 +30,7 @@ class PersonImport(SheetImport):
 
     def prepare(self, rows: list) -> None:
         PERSON_SHEET.column("home_place").cell.prepare()  # every place, one query
+        PERSON_SHEET.column("assigned_to").cell.prepare()  # active staff, one query
         numbers = set()
         for _number, values, _relatives in rows:
             with contextlib.suppress(CellError):  # the row's own check reports it
@@ -38,9 +39,9 @@ class PersonImport(SheetImport):
         kinships = Kinship.objects.select_related("relative").order_by("pk")
         self.existing = {
             person.case_number: person
-            for person in DetainedPerson.objects.filter(case_number__in=numbers).prefetch_related(
-                Prefetch("kinships", kinships)
-            )
+            for person in DetainedPerson.objects.filter(case_number__in=numbers)
+            .select_related("assigned_to")
+            .prefetch_related(Prefetch("kinships", kinships))
         }
         self.seen: dict[str, int] = {}
         self.may_verify = self.user is None or self.user.has_perm(f"cases.{VERIFY_CASES}")

@@ -54,6 +54,15 @@ def may_read(request, model) -> bool:
 def todays_work(context) -> dict:
     request = context["request"]
     lists = {}
+    # The user's own work comes first: the cases assigned to them and their overdue follow-ups.
+    if may_read(request, DetainedPerson):
+        lists["mine"] = first_rows(
+            worklist.my_cases(request.user), changelist(DetainedPerson, assignee="me")
+        )
+    if may_read(request, Petition):
+        lists["my_overdue"] = first_rows(
+            worklist.my_overdue_petitions(request.user), changelist(Petition, follow_up="mine")
+        )
     if may_read(request, Petition):
         lists["overdue"] = first_rows(
             worklist.overdue_petitions(), changelist(Petition, follow_up="overdue")

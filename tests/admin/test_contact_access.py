@@ -57,7 +57,7 @@ UNKNOWN_LOOKUPS = ("lower", "nonsense", "unaccent__startswith", "startswith__exa
 
 
 def url(model, view: str, *args) -> str:
-    return reverse(f"admin:cases_{model._meta.model_name}_{view}", args=args)
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def lookups_of(model, field_name: str) -> list[str]:
@@ -126,7 +126,10 @@ class RolesTestCase(AdminTestCase):
         for role in ROLES:
             cls.users[role] = make_user(role.lower())
             cls.users[role].groups.add(Group.objects.get(name=role))
-        cls.person = make_person("Қайрат Дәуітхан's wife", home_place=place("ili"))
+        # Assigned, so that the users' list reaches the phone through the cases assigned.
+        cls.person = make_person(
+            "Қайрат Дәуітхан's wife", home_place=place("ili"), assigned_to=cls.alice
+        )
         cls.relative = make_relative("Қайрат Дәуітхан", **CONTACTS)
         make_kinship(cls.person, cls.relative, relationship="spouse", is_contact=True)
         duplicate = make_person("Kairat Dauitkhan's wife", duplicate_of=cls.person)

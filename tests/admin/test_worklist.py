@@ -250,11 +250,14 @@ class PermissionTests(WorklistTestCase):
 
 class QueryCountTests(WorklistTestCase):
     def add_rows(self, count: int) -> None:
-        """`count` rows in every list: petitions overdue and unanswered for two people each,
-        people held with no petition, and all of them changed today."""
+        """`count` rows in every list: petitions overdue and unanswered for two people each
+        (alice's cases), people held with no petition, and all of them changed today."""
         for _ in range(count):
             petition = make_petition(
-                make_person(), make_person(), submitted_on=days_ago(100), follow_up_on=days_ago(5)
+                make_person(assigned_to=self.alice),
+                make_person(assigned_to=self.alice),
+                submitted_on=days_ago(100),
+                follow_up_on=days_ago(5),
             )
             petition.petitioners.add(make_relative())
             make_kinship(make_person(), make_relative())
@@ -268,12 +271,14 @@ class QueryCountTests(WorklistTestCase):
         # to prevent an n+1 issue: full lists cost what lists of three rows do
         with self.assertNumQueries(len(three_rows)):
             response = self.index()
-        for name in ("overdue", "unanswered", "no-petition", "recent"):
+        for name in ("mine", "my-overdue", "overdue", "unanswered", "no-petition", "recent"):
             self.assertEqual(len(links(response, name)), worklist.LIST_LENGTH, name)
 
     def test_each_list_is_one_query(self):
         self.add_rows(5)
         lists = {
+            "mine": (lambda: list(worklist.my_cases(self.alice)[:50]), 10),
+            "my overdue": (lambda: list(worklist.my_overdue_petitions(self.alice)[:50]), 5),
             "overdue": (lambda: list(worklist.overdue_petitions()[:50]), 5),
             "unanswered": (lambda: list(worklist.unanswered_petitions()[:50]), 5),
             "no petition": (lambda: list(worklist.held_without_petition()[:50]), 5),

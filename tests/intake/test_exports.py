@@ -205,7 +205,9 @@ def test_export_costs_the_same_queries_for_few_rows_or_many(client):
     few = queries()
     for _ in range(20):
         family()
-    # to prevent an n+1 issue: places joined, relatives prefetched for the whole page of rows
+    DetainedPerson.objects.update(assigned_to=make_user("advocate"))
+    # to prevent an n+1 issue: places and assignees joined, relatives prefetched for the whole
+    # page of rows
     assert queries() == few
 
 
@@ -238,3 +240,18 @@ def test_exported_petitions_import_back_without_changes(client):
     assert report.ok, report.errors
     assert [r.action for r in report.rows] == ["unchanged"]
     assert Petition.objects.count() == 1
+
+
+def test_the_assignee_is_exported_by_username_and_imports_back(client):
+    coordinator = make_user("coordinator", superuser=True)
+    family()
+    DetainedPerson.objects.update(assigned_to=coordinator)
+    make_person("Болат Ержанұлы")
+    client.force_login(coordinator)
+    data = export(client, DetainedPerson)
+    rows = as_dicts(rows_of(data))
+    report = import_persons(data, user=coordinator, dry_run=False)
+
+    assert sorted(row["assigned_to"] for row in rows) == ["", "coordinator"]
+    assert report.ok, report.errors
+    assert [r.action for r in report.rows] == ["unchanged", "unchanged"]
