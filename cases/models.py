@@ -295,7 +295,10 @@ class DetainedPerson(CountedRecord):
     class DetainedBy(models.TextChoices):
         POLICE = "police", _("police")
         STATE_SECURITY = "state_security", _("state security")
-        NEIGHBOURHOOD_COMMITTEE = "neighbourhood_committee", _("village or neighbourhood committee")
+        NEIGHBOURHOOD_COMMITTEE = (
+            "neighbourhood_committee",
+            _("village or neighbourhood committee"),
+        )
         CAMP_OR_PRISON_ADMINISTRATION = (
             "camp_or_prison_administration",
             _("camp or prison administration"),

@@ -120,7 +120,9 @@ def build_register(rng: random.Random, profiles: list[Profile], petitions: int =
         return {"record_key": rng.randrange(256)} if keyed else {}
 
     def reason(index: int) -> dict:
-        return {"reason_given": REASONS[index % len(REASONS)]} if _has_field("reason_given") else {}
+        return (
+            {"reason_given": REASONS[index % len(REASONS)]} if _has_field("reason_given") else {}
+        )
 
     places = dict(Place.objects.values_list("code", "pk"))
     authorities = list(Authority.objects.values_list("pk", flat=True))

@@ -681,9 +681,7 @@ def test_a_bookmark_of_the_old_form_with_empty_year_ranges_still_works(client, p
 # --- What UN bodies ask for: the reason given is public, the place and the forces are not -------
 
 
-def test_persons_are_broken_down_by_reason_given_on_the_page_and_in_the_files(
-    client, population
-):
+def test_persons_are_broken_down_by_reason_given_on_the_page_and_in_the_files(client, population):
     for person in population:
         held = person.status == Status.CAMP
         person.reason_given = (
@@ -701,7 +699,11 @@ def test_persons_are_broken_down_by_reason_given_on_the_page_and_in_the_files(
     assert re.search(r"suspicion of dual citizenship</th><td class=\"num\">\s*15\s*<", page)
     reasons = {cell["key"]: cell["count"] for cell in data["breakdowns"]["reason"]}
     assert list(reasons) == DetainedPerson.Reason.values
-    assert (reasons["dual_citizenship"], reasons["unknown"], reasons["extremism"]) == (15, 10, None)
+    assert (reasons["dual_citizenship"], reasons["unknown"], reasons["extremism"]) == (
+        15,
+        10,
+        None,
+    )
     assert '"reason","dual_citizenship","suspicion of dual citizenship","15","false"' in csv_text
     for shown in (page, json.dumps(data, ensure_ascii=False), csv_text):
         assert "Құлжа" not in shown
