@@ -316,6 +316,32 @@ class DetainedPerson(CountedRecord):
         CORROBORATED = "corroborated", _("corroborated (two sources or a document)")
         CONFIRMED = "confirmed", _("confirmed (official acknowledgement)")
 
+    # The forces believed responsible and the reason given: what the UN Working Groups on
+    # Enforced or Involuntary Disappearances and on Arbitrary Detention ask for.
+    class DetainedBy(models.TextChoices):
+        POLICE = "police", _("police")
+        STATE_SECURITY = "state_security", _("state security")
+        NEIGHBOURHOOD_COMMITTEE = (
+            "neighbourhood_committee",
+            _("village or neighbourhood committee"),
+        )
+        CAMP_OR_PRISON_ADMINISTRATION = (
+            "camp_or_prison_administration",
+            _("camp or prison administration"),
+        )
+        OTHER = "other", _("other")
+        UNKNOWN = "unknown", _("unknown")
+
+    class Reason(models.TextChoices):
+        DUAL_CITIZENSHIP = "dual_citizenship", _("suspicion of dual citizenship")
+        TRAVEL_ABROAD = "travel_abroad", _("travel to Kazakhstan or abroad")
+        RELIGIOUS_PRACTICE = "religious_practice", _("religious practice")
+        CONTACT_ABROAD = "contact_abroad", _("contact with relatives abroad")
+        EXTREMISM = "extremism", _("“extremism” charges")
+        NONE_GIVEN = "none_given", _("no reason given")
+        OTHER = "other", _("other")
+        UNKNOWN = "unknown", _("unknown")
+
     case_number = models.CharField(
         _("case number"), max_length=20, unique=True, null=True, blank=True, editable=False
     )
@@ -372,6 +398,24 @@ class DetainedPerson(CountedRecord):
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.YEAR,
+    )
+    detained_at = models.CharField(
+        _("place of arrest or last seen"),
+        max_length=300,
+        blank=True,
+        help_text=_("Private: never published."),
+    )
+    detained_by = models.CharField(
+        _("forces believed responsible"),
+        max_length=30,
+        choices=DetainedBy.choices,
+        default=DetainedBy.UNKNOWN,
+    )
+    reason_given = models.CharField(
+        _("reason given for the detention"),
+        max_length=20,
+        choices=Reason.choices,
+        default=Reason.UNKNOWN,
     )
     last_contact_on = models.DateField(
         _("last contact on"), null=True, blank=True, validators=[not_in_future]

@@ -122,6 +122,9 @@ def build_register() -> dict:
         detained_on=datetime.date(2017, 6, 1),
         name_withheld=True,
         assigned_to=coordinator,
+        detained_at="Құлжа, автовокзал",
+        detained_by=DetainedPerson.DetainedBy.POLICE,
+        reason_given=DetainedPerson.Reason.DUAL_CITIZENSHIP,
     )
     kairat = make_relative("Қайрат Дәуітхан", phone="+7 701 555 0101")
     child = make_relative("Бала Қайратқызы", name_withheld=True)
@@ -231,7 +234,14 @@ def test_backup_is_encrypted_by_default_and_shows_no_name_phone_or_secret(tmp_pa
     clear = export(tmp_path / "clear.jsonl.gz", "--unencrypted")
 
     assert not data.startswith(b"\x1f\x8b")  # not even gzip: nothing unpacks it
-    for secret in ["Қайрат Дәуітхан", "+7 701 555 0101", "aigul@example.org", TOTP_KEY, "md5$"]:
+    for secret in [
+        "Қайрат Дәуітхан",
+        "+7 701 555 0101",
+        "Құлжа",
+        "aigul@example.org",
+        TOTP_KEY,
+        "md5$",
+    ]:
         assert secret.encode() not in data
     # The same rows inside, in the same order: only the encryption differs from one file to
     # the next (a new salt each time).
@@ -251,6 +261,11 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
     assert wife.created_at == people["wife"].created_at
     assert wife.home_place.code == "ili"
     assert wife.assigned_to == people["coordinator"]
+    assert (wife.detained_at, wife.detained_by, wife.reason_given) == (
+        "Құлжа, автовокзал",
+        "police",
+        "dual_citizenship",
+    )
     assert {k.relative.full_name for k in wife.kinships.all()} == {
         "Қайрат Дәуітхан",
         "Бала Қайратқызы",

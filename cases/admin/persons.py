@@ -194,6 +194,7 @@ class DetainedPersonAdmin(
         DetentionYearFilter,
         "home_place",
         "ethnicity",
+        "reason_given",
         "verification",
         "counted_in_statistics",
         PersonPetitionFilter,
@@ -238,6 +239,16 @@ class DetainedPersonAdmin(
                 "description": _(
                     "Families rarely know the exact day: enter any day of the year or month "
                     "they remember and say how precise it is."
+                ),
+            },
+        ),
+        (
+            _("Arrest"),
+            {
+                "fields": ["detained_at", ("detained_by", "reason_given")],
+                "description": _(
+                    "What the UN Working Groups ask for: where the person was arrested or last "
+                    "seen, the forces believed responsible and the reason given, if any."
                 ),
             },
         ),

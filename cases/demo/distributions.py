@@ -110,6 +110,28 @@ CITIZENSHIP = Weighted(
         DetainedPerson.Citizenship.UNKNOWN: 16,
     }
 )
+# The reasons given, as families report them: most are given none or do not know it.
+REASON = Weighted(
+    {
+        DetainedPerson.Reason.DUAL_CITIZENSHIP: 8,
+        DetainedPerson.Reason.TRAVEL_ABROAD: 14,
+        DetainedPerson.Reason.RELIGIOUS_PRACTICE: 12,
+        DetainedPerson.Reason.CONTACT_ABROAD: 6,
+        DetainedPerson.Reason.EXTREMISM: 10,
+        DetainedPerson.Reason.NONE_GIVEN: 20,
+        DetainedPerson.Reason.OTHER: 2,
+        DetainedPerson.Reason.UNKNOWN: 28,
+    }
+)
+DETAINED_BY = Weighted(
+    {
+        DetainedPerson.DetainedBy.POLICE: 40,
+        DetainedPerson.DetainedBy.STATE_SECURITY: 10,
+        DetainedPerson.DetainedBy.NEIGHBOURHOOD_COMMITTEE: 8,
+        DetainedPerson.DetainedBy.CAMP_OR_PRISON_ADMINISTRATION: 2,
+        DetainedPerson.DetainedBy.UNKNOWN: 40,
+    }
+)
 # Where people of each group mostly come from; Kazakhs mainly from the north (Ili, Altay, Tacheng).
 PLACES = {
     Ethnicity.KAZAKH: Weighted({

@@ -91,6 +91,7 @@ BREAKDOWNS = {
     "ethnicity": _("Ethnicity"),
     "gender": _("Gender"),
     "citizenship": _("Citizenship"),
+    "reason": _("Reason given for the detention"),
     "outcome_kind": _("Outcomes by kind"),
     "outcome_year": _("Outcomes by year"),
     "petition_authority": _("Petitions by authority"),
@@ -105,6 +106,7 @@ CHOICE_LABELS: dict[str, type[models.TextChoices] | dict] = {
     "ethnicity": Ethnicity,
     "gender": Gender,
     "citizenship": DetainedPerson.Citizenship,
+    "reason": DetainedPerson.Reason,
     "outcome_kind": Outcome.Kind,
     "petition_status": PetitionStatus,
     "petition_response": Petition.ResponseKind,
@@ -205,7 +207,7 @@ class Statistics:
     @property
     def person_sections(self):
         return self._sections(
-            ["status", "held", "year", "place", "ethnicity", "gender", "citizenship"]
+            ["status", "held", "year", "place", "ethnicity", "gender", "citizenship", "reason"]
         )
 
     @property
@@ -329,13 +331,15 @@ def _add_values(table: _Table, sums: Sums, breakdown: str, values: list[str]) ->
 
 
 def _count_persons(table: _Table, sums: Sums) -> None:
-    """The persons by status, gender, ethnicity, citizenship, year and place (query 2)."""
+    """The persons by status, gender, ethnicity, citizenship, reason given, year and place
+    (query 2)."""
     table.add(vocabulary.PERSONS, _get(sums, vocabulary.PERSONS))
     for breakdown, choices in (
         (vocabulary.STATUS, Status),
         (vocabulary.GENDER, Gender),
         (vocabulary.ETHNICITY, Ethnicity),
         (vocabulary.CITIZENSHIP, DetainedPerson.Citizenship),
+        (vocabulary.REASON, DetainedPerson.Reason),
     ):
         _add_values(table, sums, breakdown, choices.values)
 

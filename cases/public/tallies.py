@@ -111,7 +111,7 @@ def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int,
     rows = (
         DetainedPerson.objects.using(using)
         .filter(counted_q(), pk__in=_ids(ids, using))
-        .values("pk", "record_key", "citizenship", *_profile_fields())
+        .values("pk", "record_key", "citizenship", "reason_given", *_profile_fields())
     )
     items = {}
     for row in rows:
@@ -124,6 +124,7 @@ def person_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[int,
             vocabulary.key(vocabulary.GENDER, row["gender"]),
             vocabulary.key(vocabulary.ETHNICITY, row["ethnicity"]),
             vocabulary.key(vocabulary.CITIZENSHIP, row["citizenship"]),
+            vocabulary.key(vocabulary.REASON, row["reason_given"]),
             vocabulary.key(vocabulary.YEAR, vocabulary.year(year)),
             vocabulary.key(vocabulary.PLACE, vocabulary.place(place)),
         )

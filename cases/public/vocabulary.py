@@ -35,6 +35,8 @@ HELD = "held"
 GENDER = "gender"
 ETHNICITY = "ethnicity"
 CITIZENSHIP = "citizenship"
+# The reason given for the detention (privacy rule 2 of docs/architecture.md allows it).
+REASON = "reason"
 # Year of detention: a year, or UNKNOWN.
 YEAR = "year"
 # Home place: a place's id in the tallies, its code once published; NONE when not recorded.

@@ -261,6 +261,17 @@ class FilterTests(AdminTestCase):
         )
         self.assertEqual(self.filtered(DetainedPerson, held="no"), {self.released})
 
+    def test_reason_given_filter_finds_the_cases_held_for_that_reason(self):
+        dual = make_person("Dual", reason_given=DetainedPerson.Reason.DUAL_CITIZENSHIP)
+        make_person("Travel", reason_given=DetainedPerson.Reason.TRAVEL_ABROAD)
+
+        page = self.client.get(url(DetainedPerson, "changelist")).content.decode()
+
+        self.assertIn("?reason_given__exact=dual_citizenship", page)
+        self.assertEqual(
+            self.filtered(DetainedPerson, reason_given__exact="dual_citizenship"), {dual}
+        )
+
     def test_overdue_follow_up_filter(self):
         self.assertEqual(self.filtered(DetainedPerson, petitions="overdue"), {self.in_camp})
         self.assertEqual(self.filtered(Petition, follow_up="overdue"), {self.overdue})
@@ -349,6 +360,30 @@ class PersonPageTests(AdminTestCase):
         person = DetainedPerson.objects.get()
         self.assertEqual(person.kinships.get().relative, relative)
         self.assertEqual(person.detained_on_display, "June 2017")
+
+    def test_place_forces_and_reason_of_the_arrest_are_entered_on_the_person_page(self):
+        add = url(DetainedPerson, "add")
+        form = self.client.get(add)
+        self.assertContains(form, ">Arrest</h2>")
+        self.assertContains(form, 'name="detained_at"')
+        data = unchanged_post_data(form) | {
+            "full_name": "Дәуітханның әйелі",
+            "detained_at": "Құлжа, автовокзал",
+            "detained_by": DetainedPerson.DetainedBy.NEIGHBOURHOOD_COMMITTEE,
+            "reason_given": DetainedPerson.Reason.DUAL_CITIZENSHIP,
+        }
+        self.assertRedirects(self.client.post(add, data), url(DetainedPerson, "changelist"))
+        person = DetainedPerson.objects.get()
+        self.assertEqual(person.detained_at, "Құлжа, автовокзал")
+        self.assertEqual(person.detained_by, "neighbourhood_committee")
+        self.assertEqual(person.reason_given, "dual_citizenship")
+
+    def test_forces_and_reason_are_unknown_until_the_family_says(self):
+        add = url(DetainedPerson, "add")
+        data = unchanged_post_data(self.client.get(add)) | {"full_name": "Болат"}
+        self.assertRedirects(self.client.post(add, data), url(DetainedPerson, "changelist"))
+        person = DetainedPerson.objects.get()
+        self.assertEqual((person.detained_by, person.reason_given), ("unknown", "unknown"))
 
 
 class PetitionTimelineTests(AdminTestCase):

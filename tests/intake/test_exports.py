@@ -63,6 +63,9 @@ def family() -> DetainedPerson:
         home_place=place("ili"),
         detained_on=datetime.date(2018, 3, 1),
         detained_on_precision=DatePrecision.MONTH,
+        detained_at="Құлжа, автовокзал",
+        detained_by=DetainedPerson.DetainedBy.STATE_SECURITY,
+        reason_given=DetainedPerson.Reason.EXTREMISM,
         birth_year=1985,
     )
     spouse = make_relative("Серік Дәулетұлы", phone=PHONE, email=EMAIL, address="Almaty")
@@ -182,6 +185,11 @@ def test_person_columns_read_as_the_import_template_says(client):
 
     assert row["case_number"] == person.case_number
     assert (row["detained_on"], row["home_place"], row["birth_year"]) == ("2018-03", "Ili", "1985")
+    assert (row["detained_at"], row["detained_by"], row["reason_given"]) == (
+        "Құлжа, автовокзал",
+        "state security",
+        "“extremism” charges",
+    )
     assert (row["relative_1_relationship"], row["relative_1_separated"]) == ("spouse", "yes")
     assert row["relative_2_full_name"] == "Дана" and row["relative_3_full_name"] == ""
 

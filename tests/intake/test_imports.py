@@ -299,6 +299,32 @@ def test_latin_and_cyrillic_headers_mean_the_same_columns():
         assert report.rows[0].changes == ["new relative: Серік (other relative)"]
 
 
+def test_arrest_columns_read_kazakh_and_russian_headers_and_labels():
+    rows = [
+        ["Аты-жөні", "Ұсталған жері", "Кем задержан", "Причина задержания"],
+        ["Айгүл", "Құлжа, автовокзал", "органы госбезопасности", "қос азаматтығы бар деген күдік"],
+        ["Болат", "", "", ""],
+    ]
+
+    report = import_persons(csv_bytes(rows), dry_run=False)
+
+    assert report.ok and not report.notices, (report.errors, report.notices)
+    aigul, bolat = DetainedPerson.objects.order_by("full_name")
+    assert (aigul.full_name, aigul.detained_at) == ("Айгүл", "Құлжа, автовокзал")
+    assert aigul.detained_by == DetainedPerson.DetainedBy.STATE_SECURITY
+    assert aigul.reason_given == DetainedPerson.Reason.DUAL_CITIZENSHIP
+    assert (bolat.detained_at, bolat.detained_by, bolat.reason_given) == ("", "unknown", "unknown")
+
+
+def test_unknown_reason_given_is_a_row_error_naming_the_choices():
+    rows = [["full_name", "reason_given"], ["Айгүл", "spying"]]
+
+    report = import_persons(csv_bytes(rows), dry_run=False)
+
+    assert not report.ok and not DetainedPerson.objects.exists()
+    assert "dual_citizenship" in report.errors[0].message
+
+
 def test_unknown_columns_are_named_in_a_notice():
     report = import_persons(csv_bytes([["full_name", "favourite colour"], ["Айгүл", "blue"]]))
     assert report.ok

@@ -51,6 +51,13 @@ STATUSES = (
         Status.UNKNOWN,
     ]
 )
+# Reasons given, spread over the persons by their place in the register (not drawn from the
+# generator: the registers of earlier runs stay the same).
+REASONS = [DetainedPerson.Reason.DUAL_CITIZENSHIP] * 3 + [
+    DetainedPerson.Reason.TRAVEL_ABROAD,
+    DetainedPerson.Reason.RELIGIOUS_PRACTICE,
+    DetainedPerson.Reason.UNKNOWN,
+]
 PETITION_STATUSES = (
     [PetitionStatus.DRAFT] + [PetitionStatus.SUBMITTED] * 2 + [PetitionStatus.ANSWERED] * 2
 )
@@ -96,8 +103,12 @@ class Register:
     petition_statuses: Counter = field(default_factory=Counter)
 
 
+def _has_field(name: str) -> bool:
+    return any(f.name == name for f in DetainedPerson._meta.get_fields())
+
+
 def _has_record_keys() -> bool:
-    return any(f.name == "record_key" for f in DetainedPerson._meta.get_fields())
+    return _has_field("record_key")
 
 
 def build_register(rng: random.Random, profiles: list[Profile], petitions: int = 2) -> Register:
@@ -107,6 +118,11 @@ def build_register(rng: random.Random, profiles: list[Profile], petitions: int =
 
     def key() -> dict:
         return {"record_key": rng.randrange(256)} if keyed else {}
+
+    def reason(index: int) -> dict:
+        return (
+            {"reason_given": REASONS[index % len(REASONS)]} if _has_field("reason_given") else {}
+        )
 
     places = dict(Place.objects.values_list("code", "pk"))
     authorities = list(Authority.objects.values_list("pk", flat=True))
@@ -120,6 +136,7 @@ def build_register(rng: random.Random, profiles: list[Profile], petitions: int =
             gender=profile.gender,
             status=profile.status,
             **key(),
+            **reason(index),
         )
         for index, profile in enumerate(profiles)
     )

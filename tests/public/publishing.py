@@ -160,6 +160,7 @@ def tallied_cells_by_hand(filters: dict | None = None) -> dict[str, list]:
             f"gender:{person.gender}",
             f"ethnicity:{person.ethnicity}",
             f"citizenship:{person.citizenship}",
+            f"reason:{person.reason_given}",
             f"year:{year}",
             f"place:{person.home_place_id or 'none'}",
         ):
@@ -250,6 +251,7 @@ def published_cells_by_hand(filters: dict | None = None) -> dict[str, list]:
         ("ethnicity", Ethnicity.values),
         ("gender", Gender.values),
         ("citizenship", DetainedPerson.Citizenship.values),
+        ("reason", DetainedPerson.Reason.values),
         ("outcome_kind", Outcome.Kind.values),
         ("petition_status", PetitionStatus.values),
         ("petition_response", Petition.ResponseKind.values),

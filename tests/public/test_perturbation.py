@@ -110,7 +110,7 @@ VIEWS = [
     {"year": 2018},
     {"status_group": "held"},
 ]
-PERSON_BREAKDOWNS = ["status", "gender", "ethnicity", "citizenship", "year", "place"]
+PERSON_BREAKDOWNS = ["status", "gender", "ethnicity", "citizenship", "reason", "year", "place"]
 
 
 def _microdata(query: dict) -> dict[str, pd.DataFrame]:
@@ -127,6 +127,7 @@ def _microdata(query: dict) -> dict[str, pd.DataFrame]:
                 "gender": person.gender,
                 "ethnicity": person.ethnicity,
                 "citizenship": person.citizenship,
+                "reason": person.reason_given,
                 "year": _year_key(person),
                 "place": person.home_place.code if person.home_place else "none",
                 "record_key": person.record_key,

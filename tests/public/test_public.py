@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import json
 import re
 from urllib.parse import parse_qsl
 
@@ -10,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Outcome, Petition, Place, PublishedFigure, Status
+from cases.models import DetainedPerson, Outcome, Petition, Place, PublishedFigure, Status
 from cases.public import statistics
 from tests.factories import (
     make_outcome,
@@ -675,3 +676,35 @@ def test_a_bookmark_of_the_old_form_with_empty_year_ranges_still_works(client, p
 
     assert response.status_code == 200
     assert response.json()["filters"]["place"] == "ili"
+
+
+# --- What UN bodies ask for: the reason given is public, the place and the forces are not -------
+
+
+def test_persons_are_broken_down_by_reason_given_on_the_page_and_in_the_files(client, population):
+    for person in population:
+        held = person.status == Status.CAMP
+        person.reason_given = (
+            DetainedPerson.Reason.DUAL_CITIZENSHIP if held else DetainedPerson.Reason.UNKNOWN
+        )
+        person.detained_by = DetainedPerson.DetainedBy.STATE_SECURITY
+        person.detained_at = "Құлжа, автовокзал"
+        person.save()
+
+    page = client.get("/").content.decode()
+    data = get_json(client)
+    csv_text = client.get("/statistics.csv").content.decode()
+
+    assert "Reason given for the detention" in page
+    assert re.search(r"suspicion of dual citizenship</th><td class=\"num\">\s*15\s*<", page)
+    reasons = {cell["key"]: cell["count"] for cell in data["breakdowns"]["reason"]}
+    assert list(reasons) == DetainedPerson.Reason.values
+    assert (reasons["dual_citizenship"], reasons["unknown"], reasons["extremism"]) == (
+        15,
+        10,
+        None,
+    )
+    assert '"reason","dual_citizenship","suspicion of dual citizenship","15","false"' in csv_text
+    for shown in (page, json.dumps(data, ensure_ascii=False), csv_text):
+        assert "Құлжа" not in shown
+        assert "state_security" not in shown and "state security" not in shown

@@ -81,6 +81,7 @@ def random_register(rng: random.Random) -> None:
             ethnicity=rng.choice(["kazakh", "kazakh", "kazakh", "uyghur", "kyrgyz"]),
             home_place=rng.choice([*places, None]),
             detained_on=rng.choice([None, *(datetime.date(y, 1, 1) for y in range(2011, 2021))]),
+            reason_given=rng.choice(["dual_citizenship", "travel_abroad", "unknown"]),
         )
         for _ in range(rng.randint(12, 40))
     ]
@@ -428,6 +429,31 @@ def test_outcomes_by_kind_and_by_year():
     assert sums["outcome_year:2019"] == tallied(released)
     assert sums["outcome_kind:sentenced"] == sums["outcome_year:2020"] == tallied(sentenced)
     assert "outcome_kind:died" not in sums
+
+
+def test_persons_are_counted_by_the_reason_given_not_by_the_forces_responsible():
+    citizenship = make_persons(6, reason_given=DetainedPerson.Reason.DUAL_CITIZENSHIP)
+    unknown = make_persons(5, detained_by=DetainedPerson.DetainedBy.POLICE)
+
+    sums = view_tallies()
+
+    assert sums["reason:dual_citizenship"] == tallied(citizenship)
+    assert sums["reason:unknown"] == tallied(unknown)
+    assert not [key for key in sums if "police" in key]
+
+
+def test_reasons_given_are_named_in_the_active_language():
+    make_persons(12, reason_given=DetainedPerson.Reason.DUAL_CITIZENSHIP)
+
+    with translation.override("ru"):
+        russian = published()
+    with translation.override("kk"):
+        kazakh = published()
+
+    for data, label in ((russian, "подозрение в двойном гражданстве"),
+                        (kazakh, "қос азаматтығы бар деген күдік")):  # fmt: skip
+        labels = {c["key"]: c["label"] for c in data["breakdowns"]["reason"]}
+        assert labels["dual_citizenship"] == label
 
 
 def test_cases_without_a_year_or_place_are_counted_as_not_known():
