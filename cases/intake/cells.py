@@ -117,6 +117,27 @@ class CaseNumbersCell(CaseNumberCell):
         instance.imported_persons = value
 
 
+class CaseCell(CaseNumberCell):
+    """A case named by its number (a relative's own case): the case, looked up when read."""
+
+    checks_model_rules = True
+
+    def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
+        number = super().clean(value, column=column)
+        if not number:
+            return None
+        person = DetainedPerson.objects.filter(case_number=number).first()
+        if person is None:
+            raise CellError(
+                _("There is no case %(case)s (column %(column)s).")
+                % {"case": number, "column": column}
+            )
+        return person
+
+    def render(self, value: Any) -> str:
+        return value.case_number if value else ""
+
+
 class YearCell(Cell):
     """A year of birth: the model's range (from 1900, not in the future), checked here."""
 
@@ -326,6 +347,13 @@ class ApproximateDateCell(Cell):
 
     def model_fields(self, attribute: str) -> list[str]:
         return [attribute, f"{attribute}_precision"]
+
+
+class BirthDateCell(ApproximateDateCell):
+    """A birth date as precise as the family knows it: the model's validators also refuse one
+    before 1900, which the cell leaves to them."""
+
+    checks_model_rules = False
 
 
 class ExactDateCell(ApproximateDateCell):
