@@ -652,12 +652,14 @@ class Relative(CountedRecord):
         default=Situation.UNKNOWN,
         help_text=_("Where the relative is now, and whether they may leave China."),
     )
+    # No way back from the case (related_name "+"): a case reaches its relatives, and their
+    # contact details, only through its kinships, the paths cases.contact_access guards.
     held_as = models.OneToOneField(
         DetainedPerson,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="as_relative",
+        related_name="+",
         verbose_name=_("their own case"),
         help_text=_("A relative who is held too has a case of their own: link it here."),
     )

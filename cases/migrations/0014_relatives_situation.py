@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='relative',
             name='held_as',
-            field=models.OneToOneField(blank=True, help_text='A relative who is held too has a case of their own: link it here.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='as_relative', to='cases.detainedperson', verbose_name='their own case'),
+            field=models.OneToOneField(blank=True, help_text='A relative who is held too has a case of their own: link it here.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.detainedperson', verbose_name='their own case'),
         ),
         migrations.AddField(
             model_name='relative',
