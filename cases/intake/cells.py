@@ -118,15 +118,33 @@ class CaseNumbersCell(CaseNumberCell):
 
 
 class CaseCell(CaseNumberCell):
-    """A case named by its number (a relative's own case): the case, looked up when read."""
+    """A case named by its number (a relative's own case): the case.
+
+    `prepare()` loads the cases a sheet names in one query before it is read.
+    """
 
     checks_model_rules = True
+
+    def __init__(self):
+        self._cases: dict[str, DetainedPerson] = {}
+
+    def prepare(self, cells: list) -> list[DetainedPerson]:
+        """Load the cases named in `cells`; returns them."""
+        numbers = set()
+        for cell in cells:
+            try:
+                numbers.add(super().clean(cell))
+            except CellError:
+                continue  # the row's own check reports it
+        found = DetainedPerson.objects.filter(case_number__in=numbers - {""})
+        self._cases = {person.case_number: person for person in found}
+        return list(self._cases.values())
 
     def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
         number = super().clean(value, column=column)
         if not number:
             return None
-        person = DetainedPerson.objects.filter(case_number=number).first()
+        person = self._cases.get(number)
         if person is None:
             raise CellError(
                 _("There is no case %(case)s (column %(column)s).")
@@ -347,13 +365,6 @@ class ApproximateDateCell(Cell):
 
     def model_fields(self, attribute: str) -> list[str]:
         return [attribute, f"{attribute}_precision"]
-
-
-class BirthDateCell(ApproximateDateCell):
-    """A birth date as precise as the family knows it: the model's validators also refuse one
-    before 1900, which the cell leaves to them."""
-
-    checks_model_rules = False
 
 
 class ExactDateCell(ApproximateDateCell):

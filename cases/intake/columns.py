@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from cases.intake.cells import (
     ApproximateDateCell,
     AuthorityCell,
-    BirthDateCell,
     CaseCell,
     CaseNumberCell,
     CaseNumbersCell,
@@ -179,7 +178,7 @@ RELATIVE_COLUMNS = [
            example="no"),
     Column("relationship", ChoiceCell(Kinship.Relationship),
            aliases=("родство", "кем приходится", "туыстығы", "кім болады"), example="spouse"),
-    Column("born_on", BirthDateCell(), "relative.born_on",
+    Column("born_on", ApproximateDateCell(), "relative.born_on",
            aliases=("born", "born on", "date of birth", "year of birth", "дата рождения",
                     "год рождения", "туған күні", "туған жылы"),
            example="2019-03"),
@@ -207,7 +206,8 @@ RELATIVE_COLUMNS = [
            aliases=("разлучен", "разлучена", "разлучены", "бөлек", "бөлек қалған"),
            example="yes"),
 ]  # fmt: skip
-RELATIONSHIP = next(c for c in RELATIVE_COLUMNS if c.name == "relationship")
+RELATIVE_COLUMN = {c.name: c for c in RELATIVE_COLUMNS}
+RELATIONSHIP = RELATIVE_COLUMN["relationship"]
 RELATIVE_PREFIXES = ("relative", "родственник", "родственница", "туыс", "туысы", "туысқан")
 TEMPLATE_RELATIVES = 3
 MAX_RELATIVES = 20

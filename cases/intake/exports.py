@@ -18,7 +18,7 @@ from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cases.formulas import escape_formula
-from cases.intake.cells import BirthDateCell, CaseCell, ChoiceCell, TextCell, YesNoCell
+from cases.intake.cells import ApproximateDateCell, CaseCell, ChoiceCell, TextCell, YesNoCell
 from cases.intake.columns import (
     PERSON_COLUMNS,
     PETITION_COLUMNS,
@@ -158,7 +158,7 @@ RELATIVE_EXPORT_COLUMNS = [
     Column("full_name", TextCell()),
     Column("name_latin", TextCell()),
     Column("name_withheld", YesNoCell()),
-    Column("born_on", BirthDateCell()),
+    Column("born_on", ApproximateDateCell()),
     Column("citizenship", ChoiceCell(Relative.Citizenship)),
     Column("lives_in", ChoiceCell(Relative.LivesIn)),
     Column("city", TextCell()),

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from cases import bulk
 from cases.contact_access import may_enter_contact_details
 from cases.intake.cells import CaseNumberCell, CellError
-from cases.intake.columns import PERSON_COLUMNS, PERSON_SHEET, RELATIONSHIP, RELATIVE_COLUMNS
+from cases.intake.columns import (
+    PERSON_COLUMNS,
+    PERSON_SHEET,
+    RELATIONSHIP,
+    RELATIVE_COLUMN,
+    RELATIVE_COLUMNS,
+)
 from cases.intake.engine import ImportReport, RowChange, RowPlan, SheetImport, model_errors
 from cases.intake.sheets import cell_text
 from cases.models import DetainedPerson, Kinship, Relative
@@ -31,6 +37,11 @@ class PersonImport(SheetImport):
     def prepare(self, rows: list) -> None:
         PERSON_SHEET.column("home_place").cell.prepare()  # every place, one query
         PERSON_SHEET.column("assigned_to").cell.prepare()  # active staff, one query
+        # The relatives' own cases, one query.
+        own_cases = [cells.get("held_as") for _n, _v, rels in rows for cells in rels.values()]
+        named = RELATIVE_COLUMN["held_as"].cell.prepare(own_cases)
+        linked = Relative.objects.filter(held_as__in=named).values_list("held_as", "pk")
+        self.own_case_of: dict[int, int] = dict(linked)  # case id → its relative's record
         numbers = set()
         for _number, values, _relatives in rows:
             with contextlib.suppress(CellError):  # the row's own check reports it
@@ -133,10 +144,8 @@ class PersonImport(SheetImport):
     def _own_case_taken(self, relative: Relative, column: str) -> list[str]:
         """A case is one relative's own case at most: in the register and in the sheet."""
         case = relative.held_as
-        others = Relative.objects.filter(held_as=case)
-        if relative.pk:
-            others = others.exclude(pk=relative.pk)
-        if case.pk in self.own_cases or others.exists():
+        recorded = self.own_case_of.get(case.pk)
+        if case.pk in self.own_cases or recorded not in (None, relative.pk):
             return [
                 gettext(
                     "Case %(case)s is already the own case of another relative (column "

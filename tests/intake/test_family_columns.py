@@ -5,6 +5,8 @@ back the same."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.intake.persons import import_persons
 from cases.models import DatePrecision, DetainedPerson, Kinship, Relative
@@ -210,3 +212,19 @@ def test_the_relatives_export_has_the_new_columns(client):
     # Escaped like every cell: a spreadsheet does not run it.
     assert baby["documents"] == "'=No passport of her own"
     assert erlan["held_as"] == Relative.objects.get(full_name="Ерлан").held_as.case_number
+
+
+def test_own_cases_cost_the_same_queries_for_few_rows_or_many():
+    cases = [make_person(f"Held {i}") for i in range(20)]
+
+    def queries(count: int) -> int:
+        rows = [HEADERS] + [
+            [f"Person {i}", f"Kin {i}", "sibling", "", "", "held", cases[i].case_number, ""]
+            for i in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            assert import_persons(csv_bytes(rows), dry_run=True).ok
+        return len(captured)
+
+    # to prevent an n+1 issue: the cases the sheet names are loaded in one query
+    assert queries(3) == queries(20)
