@@ -26,6 +26,7 @@ from cases.models import (
     PetitionEvent,
     PetitionQuerySet,
     PetitionStatus,
+    Relative,
     Source,
 )
 
@@ -94,6 +95,15 @@ def unanswered_cutoff(today: datetime.date | None = None) -> datetime.date:
 def held_without_petition() -> DetainedPersonQuerySet:
     """People held for whom nobody has petitioned yet, the longest on record first."""
     return DetainedPerson.objects.held().without_petition().order_by("created_at", "pk")
+
+
+def children_stuck_in_china() -> int:
+    """How many children with Kazakhstan citizenship are stuck in China (one query).
+
+    The admin's figure only: a relative's situation is no public breakdown (DESIGN.md privacy
+    rules 1 and 2), so the public statistics neither count nor show it.
+    """
+    return Relative.objects.children_stuck_in_china().count()
 
 
 @dataclasses.dataclass(frozen=True)
