@@ -1159,9 +1159,7 @@ class ConsentQuerySet(models.QuerySet):
     def covering(self, scope: str) -> "ConsentQuerySet":
         return self.filter(**{SCOPE_FIELDS[scope]: True})
 
-    def expiring_within(
-        self, days: int, today: datetime.date | None = None
-    ) -> "ConsentQuerySet":
+    def expiring_within(self, days: int, today: datetime.date | None = None) -> "ConsentQuerySet":
         """Consents valid today that expire within `days` days."""
         today = today or timezone.localdate()
         return self.valid_on(today).filter(expires_on__lte=today + datetime.timedelta(days=days))
@@ -1230,9 +1228,7 @@ class Consent(TimeStamped):
     )
     covers_un_bodies = models.BooleanField(_("submissions to UN bodies"), default=False)
     covers_public_story = models.BooleanField(_("telling the story publicly"), default=False)
-    covers_partner = models.BooleanField(
-        _("sharing with a partner organisation"), default=False
-    )
+    covers_partner = models.BooleanField(_("sharing with a partner organisation"), default=False)
     partner_name = models.CharField(
         _("partner organisation"),
         max_length=200,
@@ -1299,8 +1295,7 @@ class Consent(TimeStamped):
                 name="consent_expiry_not_before_given",
             ),
             models.CheckConstraint(
-                condition=Q(withdrawn_on__isnull=True)
-                | Q(withdrawn_on__gte=models.F("given_on")),
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
                 name="consent_withdrawal_not_before_given",
             ),
             models.CheckConstraint(
@@ -1378,9 +1373,9 @@ class Consent(TimeStamped):
         if self.withdrawal_reason.strip() and not self.withdrawn_on:
             errors["withdrawn_on"] = _("Give the date of the withdrawal.")
         person_id = self.person_id
-        if person_id and self.relative_id and "relative" not in errors:
-            if not Kinship.objects.filter(person_id=person_id, relative_id=self.relative_id):
-                errors["relative"] = _("Only a relative of this case can give its consent.")
+        kin = Kinship.objects.filter(person_id=person_id, relative_id=self.relative_id)
+        if person_id and self.relative_id and "relative" not in errors and not kin.exists():
+            errors["relative"] = _("Only a relative of this case can give its consent.")
         if person_id and self.evidence_id and not self._evidence_of_case():
             errors["evidence"] = _("The evidence must be a source of this case.")
         if errors:
@@ -1390,9 +1385,9 @@ class Consent(TimeStamped):
         source = self.evidence
         if source.person_id == self.person_id:
             return True
-        return bool(source.petition_id) and source.petition.persons.filter(
-            pk=self.person_id
-        ).exists()
+        return (
+            bool(source.petition_id) and source.petition.persons.filter(pk=self.person_id).exists()
+        )
 
     def delete(self, *args, **kwargs):
         if self.withdrawn_on is not None:
