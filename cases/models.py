@@ -325,6 +325,11 @@ class DetainedPersonQuerySet(models.QuerySet):
     ) -> "DetainedPersonQuerySet":
         return self.exclude(Exists(_valid_consents(scope, on).filter(person=OuterRef("pk"))))
 
+    def needing_consent(self, today: datetime.date | None = None) -> "DetainedPersonQuerySet":
+        """Open cases with no valid consent and no standing withdrawal: families to ask."""
+        withdrawn = Consent.objects.standing_withdrawals(today).filter(person=OuterRef("pk"))
+        return self.open().without_valid_consent(on=today).exclude(Exists(withdrawn))
+
     def consent_withdrawn(self, today: datetime.date | None = None) -> "DetainedPersonQuerySet":
         """Cases flagged by a withdrawal that no later consent has replaced."""
         standing = Consent.objects.standing_withdrawals(today).filter(person=OuterRef("pk"))

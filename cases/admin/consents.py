@@ -150,7 +150,7 @@ class PersonConsentFilter(admin.SimpleListFilter):
             ("valid", _("valid consent")),
             ("un", _("valid consent to UN submissions")),
             ("expiring", _("consent expiring soon")),
-            ("none", _("no valid consent")),
+            ("none", _("open, no valid consent")),
             ("withdrawn", _("consent withdrawn")),
         ]
 
@@ -164,7 +164,7 @@ class PersonConsentFilter(admin.SimpleListFilter):
             expiring = Consent.objects.expiring_within(consent_expiry_warning_days())
             return queryset.filter(pk__in=expiring.values("person"))
         if value == "none":
-            return queryset.without_valid_consent()
+            return queryset.needing_consent()
         if value == "withdrawn":
             return queryset.consent_withdrawn()
         return queryset
