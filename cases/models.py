@@ -180,6 +180,7 @@ class Authority(Multilingual, TimeStamped):
     un_body = models.BooleanField(
         _("UN body"),
         default=False,
+        db_default=False,
         help_text=_(
             "A petition to it is marked submitted only for persons whose family gave a valid "
             "consent covering submissions to UN bodies."

@@ -252,6 +252,7 @@ class Migration(migrations.Migration):
             model_name="authority",
             name="un_body",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="A petition to it is marked submitted only for persons whose family gave a valid consent covering submissions to UN bodies.",
                 verbose_name="UN body",
@@ -261,6 +262,7 @@ class Migration(migrations.Migration):
             model_name="historicalauthority",
             name="un_body",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="A petition to it is marked submitted only for persons whose family gave a valid consent covering submissions to UN bodies.",
                 verbose_name="UN body",
