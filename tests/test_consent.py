@@ -51,7 +51,7 @@ def make_consent(person: DetainedPerson, relative=None, **fields) -> Consent:
     return consent
 
 
-def un_petition(*persons, status=PetitionStatus.SUBMITTED, submitted_on=SUBMITTED) -> Petition:
+def un_petition(status=PetitionStatus.SUBMITTED, submitted_on=SUBMITTED) -> Petition:
     """An unsaved petition to the Working Group on Enforced Disappearances."""
     return Petition(
         authority=Authority.objects.get(code="un_wgeid"),
