@@ -1,7 +1,6 @@
 """Consents in the admin: entered on the case page with their state, a UN submission refused on
 the petition page without them, the case flagged by a withdrawal, today's work, roles, export."""
 
-
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
