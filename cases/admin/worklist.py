@@ -148,6 +148,7 @@ def _case_history_sources() -> list[tuple[type, str, str, type]]:
         (Kinship.history.model, "", "person__", Kinship),
         (Outcome.history.model, "", "person__", Outcome),
         (Source.history.model, "", "person__", Source),
+        (Consent.history.model, "", "person__", Consent),
         (PetitionEvent.history.model, "", "petition__persons__", PetitionEvent),
         # Saving a petition snapshots its persons: one row per person and version.
         (petition_persons, "history__", "detainedperson__", Petition),
