@@ -114,9 +114,10 @@ class ConsentInline(admin.StackedInline):
         # The relatives and the evidence of this case only: on a new case, save it with its
         # relatives and sources first.
         if "relative" in fields:
-            relatives = Relative.objects.filter(kinships__person=obj) if obj else Relative.objects
             fields["relative"].queryset = (
-                relatives.none() if obj is None else relatives.prefetch_related("kinships__person")
+                Relative.objects.filter(kinships__person=obj).prefetch_related("kinships__person")
+                if obj
+                else Relative.objects.none()
             )
             _plain_select(fields["relative"])
         if "evidence" in fields:
@@ -218,7 +219,8 @@ class ConsentAdmin(
     search_fields = ("partner_name",)
     search_help_text = NAME_SEARCH_HELP
     name_key_fields = ("person__name_key",)
-    autocomplete_fields = ("person",)
+    # Chosen by search: the register holds too many relatives and sources for a select.
+    autocomplete_fields = ("person", "relative", "evidence")
     formfield_overrides = SMALL_TEXTAREA
     readonly_fields = ("state",)
     fieldsets = [(None, {"fields": ["person", *ConsentInline.fieldsets[0][1]["fields"]]})]

@@ -343,3 +343,23 @@ def test_consents_export_with_their_case_scopes_and_state(client, alice):
     assert person.case_number in text
     assert "withdrawn" in text
     assert '"=cmd"' not in text  # escaped against formula injection
+
+
+def test_the_consents_list_filters_by_state_and_its_pages_open(client, alice):
+    person = make_person()
+    valid = make_consent(person, given_on=TODAY - days(10))
+    expired = make_consent(person, given_on=TODAY - days(400), expires_on=TODAY - days(1))
+    withdrawn = make_consent(person, given_on=TODAY - days(400), withdrawn_on=TODAY)
+
+    def listed(state: str) -> list:
+        response = client.get(url(Consent, "changelist"), {"state": state})
+        assert response.status_code == 200
+        return list(response.context["cl"].result_list)
+
+    assert listed("valid") == [valid]
+    assert listed("expired") == [expired]
+    assert listed("withdrawn") == [withdrawn]
+    assert client.get(url(Consent, "add")).status_code == 200
+    page = client.get(url(Consent, "change", withdrawn.pk))
+    assert page.status_code == 200
+    assert url(Consent, "delete", withdrawn.pk) not in page.content.decode()
