@@ -22,6 +22,8 @@ CASE_MODELS = (
     "source",
 )
 REFERENCE_MODELS = ("place", "authority", "publishedfigure")
+# Consents are kept for good, withdrawals included: nobody deletes one (cases/admin/consents.py).
+CONSENT_MODELS = ("consent",)
 
 # Enrolment invitations for new staff (accounts/invitations.py), made by the action on users.
 INVITATIONS = ("add", "view", "delete")
@@ -46,18 +48,18 @@ def _codenames(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
 ROLES: dict[str, frozenset[str]] = {
     # Data entry: records whole family cases, deletes nothing, decides nothing about counting.
     "Advocate": frozenset(
-        _codenames(("add", "change", "view"), CASE_MODELS)
+        _codenames(("add", "change", "view"), CASE_MODELS + CONSENT_MODELS)
         | _codenames(("view",), REFERENCE_MODELS)
     ),
     # Reviews, verifies and corrects everything, and keeps the reference lists.
     "Coordinator": frozenset(
         _codenames(("add", "change", "delete", "view"), CASE_MODELS)
-        | _codenames(("add", "change", "view"), REFERENCE_MODELS)
+        | _codenames(("add", "change", "view"), REFERENCE_MODELS + CONSENT_MODELS)
         | _codenames(INVITATIONS, ("invitation",))
         | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG, STAFF_ACCOUNTS}
     ),
     # Lawyers and researchers: read, never change.
-    "Viewer": frozenset(_codenames(("view",), CASE_MODELS + REFERENCE_MODELS)),
+    "Viewer": frozenset(_codenames(("view",), CASE_MODELS + CONSENT_MODELS + REFERENCE_MODELS)),
 }
 
 
