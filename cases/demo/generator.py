@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases import bulk
 from cases.demo.distributions import (
+    ANSWER_PRECISION,
     AUTHORITY,
     CHANNELS,
     CHINESE_FORMS,
@@ -45,6 +46,7 @@ from cases.demo.distributions import (
     RUSSIAN_SPELLING,
     SCENARIOS,
     SENTENCE_YEARS,
+    SUBMISSION_PRECISION,
     K,
 )
 from cases.demo.story import WIFE_NAME
@@ -341,35 +343,51 @@ class CaseGenerator:
                 notes=GENERATED_PETITION,
             )
             started = self.days_after(detained, 14, 1400)
-            timeline: list[tuple[datetime.date, str]] = []
+            timeline: list[tuple[datetime.date, str, str]] = []
             if status == PetitionStatus.DRAFT:
-                timeline.append((started, PetitionStatus.DRAFT))
+                timeline.append((started, PetitionStatus.DRAFT, DatePrecision.DAY))
             else:
-                petition.submitted_on = day = started
-                timeline.append((day, PetitionStatus.SUBMITTED))
+                day = started
+                petition.submitted_on_precision = SUBMISSION_PRECISION.pick(rng)
+                petition.submitted_on = normalize_date(day, petition.submitted_on_precision)
+                timeline.append(
+                    (
+                        petition.submitted_on,
+                        PetitionStatus.SUBMITTED,
+                        petition.submitted_on_precision,
+                    )
+                )
                 if status == PetitionStatus.REGISTERED or (
                     status != PetitionStatus.SUBMITTED and rng.random() < 0.6
                 ):
                     day = self.days_after(day, 5, 40)
                     petition.their_reference = f"{day.year}-{rng.randint(1, 99999):05d}"
-                    timeline.append((day, PetitionStatus.REGISTERED))
+                    timeline.append((day, PetitionStatus.REGISTERED, DatePrecision.DAY))
                 if status == PetitionStatus.FORWARDED:
                     day = self.days_after(day, 5, 60)
-                    timeline.append((day, PetitionStatus.FORWARDED))
+                    timeline.append((day, PetitionStatus.FORWARDED, DatePrecision.DAY))
                 answered = status == PetitionStatus.ANSWERED or (
                     status == PetitionStatus.CLOSED and rng.random() < 0.8
                 )
                 if answered:
                     day = self.days_after(day, 15, 180)
-                    petition.response_received_on = day
+                    precision = ANSWER_PRECISION.pick(rng)
+                    petition.response_received_on = normalize_date(day, precision)
+                    petition.response_received_on_precision = precision
                     petition.response_kind = RESPONSE.pick(rng)
                     petition.response_summary = RESPONSE_SUMMARY[petition.response_kind]
-                    timeline.append((day, PetitionStatus.ANSWERED))
+                    timeline.append(
+                        (petition.response_received_on, PetitionStatus.ANSWERED, precision)
+                    )
                 if status == PetitionStatus.CLOSED:
-                    timeline.append((self.days_after(day, 5, 120), PetitionStatus.CLOSED))
+                    closed = self.days_after(day, 5, 120)
+                    timeline.append((closed, PetitionStatus.CLOSED, DatePrecision.DAY))
                 if status in OPEN_STATUSES:
                     petition.follow_up_on = self.follow_up(day)
-            events = [PetitionEvent(petition=petition, on=on, status=s) for on, s in timeline]
+            events = [
+                PetitionEvent(petition=petition, on=on, on_precision=precision, status=s)
+                for on, s, precision in timeline
+            ]
             case.petitions.append(GeneratedPetition(petition, petitioner, events))
 
     def follow_up(self, last_event: datetime.date) -> datetime.date:
