@@ -789,9 +789,10 @@ class Petition(CountedRecord):
             and self.follow_up_on is None
             and self.submitted_on
         ):
-            # Counted from the day the submission is entered if it was sent long before: four
-            # letters from 2018 entered today are not four overdue follow-ups on day one.
-            since = max(self.submitted_on, timezone.localdate())
+            # Counted from the day the petition was entered if it was sent before: four letters
+            # from 2018 entered today are not four overdue follow-ups on day one.
+            entered = timezone.localdate(self.created_at) if self.created_at else None
+            since = max(self.submitted_on, entered or timezone.localdate())
             self.follow_up_on = since + datetime.timedelta(days=settings.PETITION_FOLLOW_UP_DAYS)
         super().save(*args, **kwargs)
 

@@ -48,6 +48,7 @@ from cases.demo.distributions import (
     SENTENCE_YEARS,
     SUBMISSION_PRECISION,
     K,
+    Weighted,
 )
 from cases.demo.story import WIFE_NAME
 from cases.models import (
@@ -132,10 +133,13 @@ class CaseGenerator:
         return min(day + datetime.timedelta(days=self.rng.randint(low, high)), self.today)
 
     def approximate(
-        self, day: datetime.date, after: datetime.date | None = None
+        self,
+        day: datetime.date,
+        after: datetime.date | None = None,
+        precisions: Weighted = PRECISION,
     ) -> tuple[datetime.date, str]:
         """`day` stored as precisely as a family might know it, but still later than `after`."""
-        precision = PRECISION.pick(self.rng)
+        precision = precisions.pick(self.rng)
         stored = normalize_date(day, precision)
         if after is not None and stored <= after:
             return day, DatePrecision.DAY
@@ -348,8 +352,9 @@ class CaseGenerator:
                 timeline.append((started, PetitionStatus.DRAFT, DatePrecision.DAY))
             else:
                 day = started
-                petition.submitted_on_precision = SUBMISSION_PRECISION.pick(rng)
-                petition.submitted_on = normalize_date(day, petition.submitted_on_precision)
+                petition.submitted_on, petition.submitted_on_precision = self.approximate(
+                    day, after=case.person.detained_on, precisions=SUBMISSION_PRECISION
+                )
                 timeline.append(
                     (
                         petition.submitted_on,
@@ -371,8 +376,10 @@ class CaseGenerator:
                 )
                 if answered:
                     day = self.days_after(day, 15, 180)
-                    precision = ANSWER_PRECISION.pick(rng)
-                    petition.response_received_on = normalize_date(day, precision)
+                    answered_on, precision = self.approximate(
+                        day, after=petition.submitted_on, precisions=ANSWER_PRECISION
+                    )
+                    petition.response_received_on = answered_on
                     petition.response_received_on_precision = precision
                     petition.response_kind = RESPONSE.pick(rng)
                     petition.response_summary = RESPONSE_SUMMARY[petition.response_kind]
