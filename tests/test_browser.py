@@ -175,5 +175,8 @@ def test_a_day_picked_in_the_calendar_is_typed_into_the_date_input(browser, sett
         "month",
     )
     assert page.input_value("#id_last_contact_on") == "05.2019"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#id_detained_on").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "admin-approximate-dates.png")
     assert not [text for text in refused if "Content Security Policy" in text]
     context.close()
