@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.filters import ChildrenStuckInChinaFilter
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.admin.lookups import QueryGuardMixin
@@ -34,6 +35,7 @@ class RelativeKinshipInline(admin.TabularInline):
 
 @admin.register(Relative)
 class RelativeAdmin(
+    ApproximateDatesAdminMixin,
     QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,
