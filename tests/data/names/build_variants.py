@@ -98,7 +98,7 @@ PERSONS = [
      [("russified", "Жанаргуль Жуматаева")], "加娜尔古丽·朱马泰", []),
     ("P23", "Рахима Сенбай", "Rakhima Senbai: RFE/RL Azattyq 2019",
      ["Rakhima Senbai", "Rahima Senbay", "Rakhyma Senbai"],
-     [("russified", "Рахима Сенбаева")], "热依马·森拜", []),
+     [("russified", "Рахима Сенбаева")], "热合玛·森拜", []),
     ("P24", "Анар Сабит", "Anar Sabit: The New Yorker 2021",
      ["Anar Sabit", "Anar Sabyt"], [("russified", "Анара Сабитова")], "阿娜尔·沙比提", []),
     ("P25", "Зумрәт Дәуіт", "Zumrat Dawut (Uyghur): public testimony, Xinjiang Victims Database",
