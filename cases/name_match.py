@@ -199,9 +199,8 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
         reasons.discard(Reason.PART_MISSING)
         if not query.words[0].is_initial:
             reasons.add(Reason.GIVEN_NAME_ONLY if paired[0][0] == 0 else Reason.PART_MISSING)
-    return NameMatch(
-        round(min(score, 1.0) * 100), _ordered(reasons, query.script != candidate.script, respelled)
-    )
+    other_script = query.script != candidate.script
+    return NameMatch(round(min(score, 1.0) * 100), _ordered(reasons, other_script, respelled))
 
 
 def _ending_reason(word: NameWord, other: NameWord) -> str:

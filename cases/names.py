@@ -39,7 +39,7 @@ TOTE_TO_LATIN = {
     "ب": "b", "ۆ": "v", "گ": "g", "ع": "g", "غ": "g", "د": "d", "ج": "zh", "ژ": "zh", "ز": "z",
     "ك": "k", "ک": "k", "ق": "k", "ل": "l", "م": "m", "ن": "n", "ڭ": "ng", "پ": "p", "ر": "r",
     "س": "s", "ت": "t", "ف": "f", "ح": "kh", "خ": "kh", "ھ": "h", "چ": "ch", "ش": "sh",
-    "ې": "e", "ۈ": "u", "ۆ": "v", "ٴ": "", "ئ": "", "ء": "", "أ": "a", "إ": "i", "آ": "a",
+    "ې": "e", "ۈ": "u", "ٴ": "", "ئ": "", "ء": "", "أ": "a", "إ": "i", "آ": "a",
 }  # fmt: skip
 
 # Letters of the official Kazakh Latin alphabets and other Latin forms that accent stripping
@@ -79,7 +79,9 @@ _VOWELS = re.compile("[aeiou]")
 
 # Endings taken off a word's stem, longest first: Russian patronymics, Kazakh patronymics
 # written as one word, Russified surnames. Each keeps a stem of at least the given length.
-PATRONYMIC_ENDINGS = (("ovich", 3), ("evich", 3), ("ovna", 3), ("evna", 3), ("uli", 3), ("kizi", 3))
+PATRONYMIC_ENDINGS = (
+    ("ovich", 3), ("evich", 3), ("ovna", 3), ("evna", 3), ("uli", 3), ("kizi", 3),
+)  # fmt: skip
 RUSSIFIED_ENDINGS = (("ova", 3), ("eva", 3), ("ov", 3), ("ev", 3), ("ina", 5), ("in", 5))
 # Kazakh patronymics as a word of their own: Әлім ұлы, Ақытхан қызы.
 PATRONYMIC_WORDS = frozenset({"uli", "kizi"})

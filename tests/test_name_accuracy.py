@@ -3,9 +3,9 @@ spelling documents give her, and a different person is not taken for her."""
 
 import pytest
 
+from cases.models import DetainedPerson
 from cases.name_accuracy import load_variants, measure, register_entries, table
 from cases.name_search import rank
-from cases.models import DetainedPerson
 
 NAME_FIELDS = ("full_name", "name_latin", "name_chinese", "other_names")
 
