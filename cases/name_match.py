@@ -200,6 +200,10 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
         if not query.words[0].is_initial:
             reasons.add(Reason.GIVEN_NAME_ONLY if paired[0][0] == 0 else Reason.PART_MISSING)
     other_script = query.script != candidate.script
+    # Written otherwise, though folded alike (Гульбахар Джалилова, Гүлбахар Жәлилова)?
+    respelled = respelled or not set(query.text.casefold().split()) <= set(
+        candidate.text.casefold().split()
+    )
     return NameMatch(round(min(score, 1.0) * 100), _ordered(reasons, other_script, respelled))
 
 
