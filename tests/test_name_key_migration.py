@@ -18,7 +18,8 @@ def test_old_keys_are_recomputed_and_names_left_alone():
     person = make_person("Қайрат Дәуітхан", name_chinese="凯拉特·达吾提汗")
     relative = make_relative("Гульбахар Джалилова")
     # Keys as the matching before issue 17 stored them.
-    DetainedPerson.objects.filter(pk=person.pk).update(name_key="kairat dauithan | 凯拉特 达吾提汗")
+    old_key = "kairat dauithan | 凯拉特 达吾提汗"
+    DetainedPerson.objects.filter(pk=person.pk).update(name_key=old_key)
     Relative.objects.filter(pk=relative.pk).update(name_key="gulbahar dzhalilova")
     Place.objects.update(name_key="")
     Authority.objects.update(name_key="")
