@@ -134,6 +134,22 @@ PERSONS = [
      [("russified", "Айгуль Бекенова")], "阿依古丽·别肯", []),
 ]  # fmt: skip
 
+# More forms of the ones above, by hand: дж / j / zh, kh for қ, the soft sign, patronymics.
+MORE_FORMS = [
+    ("P22", "dzh_j_zh", "Джанаргуль Джуматай"), ("P15", "dzh_j_zh", "Ерджан Курбан"),
+    ("P02", "dzh_j_zh", "Расул Джумалы"), ("P12", "dzh_j_zh", "Gulbakhar Dzhalilova"),
+    ("P11", "dzh_j_zh", "Serikdjan Bilash"), ("P22", "dzh_j_zh", "Janargul Jumatai"),
+    ("P21", "kh_q", "Akhikhat Khaliolla"), ("P19", "kh_q", "Askhar Azatbek"),
+    ("P17", "kh_q", "Khaisha Akhan"), ("P08", "kh_q", "Khairat Samarkhan"),
+    ("P05", "kh_q", "Khazybek Isa"), ("P20", "kh_q", "Gulnur Khosdaulet"),
+    ("P20", "soft_sign", "Гульнур Косдаулет"), ("P34", "soft_sign", "Айгуль Бекен"),
+    ("P26", "soft_sign", "Михригуль Турсун"), ("P24", "soft_sign", "Анар Сабить"),
+    ("P14", "patronymic", "Gulnara Seitkazy Kairatkyzy"),
+    ("P08", "patronymic", "Қайрат Самарқанұлы"), ("P11", "patronymic", "Serikzhan Bilashuly"),
+    ("P33", "patronymic", "Нурлан Ахметович"), ("P07", "patronymic", "Омир Бекалиевич"),
+    ("P23", "patronymic", "Рахима Сенбайқызы"),
+]  # fmt: skip
+
 # Other persons in the register, close to the ones above: a query must not find them first.
 REGISTER_ONLY = [
     "Қайрат Дәулетхан", "Гүлнар Сейітқали", "Гүлзира Әуелбек", "Қайрат Самат",
@@ -268,6 +284,9 @@ def rows() -> list[dict[str, str]]:
             "initials",
             source,
         )
+    targets = {pid: (cyr, source) for pid, cyr, source, *_ in PERSONS}
+    for pid, category, form in MORE_FORMS:
+        add(pid, form, *targets[pid][:1], category, targets[pid][1])
     for name in REGISTER_ONLY:
         add(
             "R" + str(REGISTER_ONLY.index(name) + 1).zfill(2),
