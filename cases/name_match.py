@@ -35,7 +35,8 @@ FUZZY_SLOPE = 2
 UNPAIRED_CANDIDATE_WORD = 0.7  # the score is multiplied by this for each
 UNPAIRED_QUERY_WORD = 0.6
 PATRONYMIC_WEIGHT = 0.3  # a patronymic counts this much of a word, paired or not
-SAME_ORDER_BONUS = 0.02
+OTHER_ORDER_COST = 0.02
+ENDING_COST = 0.02  # a Russified, feminine or patronymic ending on one side only
 
 
 class Reason:
@@ -180,8 +181,12 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
         total += max(weight, _weight(other)) - weight
         reasons.add(how)
         if word.folded != other.folded and how == Reason.SAME_NAME:
-            reasons.add(_ending_reason(word, other))
+            ending = _ending_reason(word, other)
+            reasons.add(ending)
             respelled = True
+            if ending != Reason.SAME_NAME:
+                # Below the same name with the same ending: Дауитханов finds Дауитханов first.
+                credit -= ENDING_COST * max(weight, _weight(other))
     for j, other in enumerate(candidate.words):
         if j in used:
             continue
@@ -191,9 +196,8 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
             factor *= UNPAIRED_CANDIDATE_WORD
     score = credit / total * factor if total else 0.0
     pairs_in_order = [paired[i][0] for i in sorted(paired)]
-    if pairs_in_order == sorted(pairs_in_order):
-        score += SAME_ORDER_BONUS
-    else:
+    if pairs_in_order != sorted(pairs_in_order):
+        score -= OTHER_ORDER_COST
         reasons.add(Reason.ORDER)
     if len(paired) == 1 and len(query.words) == 1 and len(candidate.words) > 1:
         reasons.discard(Reason.PART_MISSING)
@@ -204,7 +208,9 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
     respelled = respelled or not set(query.text.casefold().split()) <= set(
         candidate.text.casefold().split()
     )
-    return NameMatch(round(min(score, 1.0) * 100), _ordered(reasons, other_script, respelled))
+    return NameMatch(
+        round(max(0.0, min(score, 1.0)) * 100), _ordered(reasons, other_script, respelled)
+    )
 
 
 def _ending_reason(word: NameWord, other: NameWord) -> str:

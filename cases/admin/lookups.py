@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin.search import ranked_ordering
 from cases.contact_access import ordering_reads_hidden_field, path_reads_hidden_field
 
 HIDDEN_FIELD_MESSAGE = _(
@@ -54,9 +53,7 @@ class GuardedChangeList(ChangeList):
     queries while it is built, where a failure can still be answered with a 400."""
 
     def get_ordering(self, request, queryset):
-        ordering = ranked_ordering(queryset, self.params) or super().get_ordering(
-            request, queryset
-        )
+        ordering = super().get_ordering(request, queryset)
         # Dropped, not refused: the rows then come in the same order whatever the values.
         return [
             item

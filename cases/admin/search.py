@@ -64,13 +64,6 @@ def field_match(field: str, term: str) -> Q:
     return Q(**{f"{field}__icontains": term})
 
 
-def ranked_ordering(queryset, params) -> list[str] | None:
-    """A ranked name search's rows best first, unless a column's ordering was chosen."""
-    if SCORE in queryset.query.annotations and ORDER_VAR not in params:
-        return [f"-{SCORE}", "-pk"]
-    return None
-
-
 class NameKeySearchMixin:
     """Each search term must match a name key (in any spelling) or one of `search_fields`.
 
@@ -89,11 +82,13 @@ class NameKeySearchMixin:
         return Q()
 
     def ranks_by_name(self, request) -> bool:
-        """Whether this list's search is a ranked name search: a search with letters that
-        names no case number."""
+        """Whether this list's search is a ranked name search."""
+        return self._ranks(search_terms(request.GET.get(SEARCH_VAR, "")))
+
+    def _ranks(self, terms: list[str]) -> bool:
+        # A search with letters that names no case number.
         if not self.ranked_name_fields:
             return False
-        terms = search_terms(request.GET.get(SEARCH_VAR, ""))
         return any(any(char.isalpha() for char in name_key(term)) for term in terms) and not any(
             self.term_query(term) for term in terms
         )
@@ -107,8 +102,12 @@ class NameKeySearchMixin:
         may_have_duplicates = any(
             lookup_spawns_duplicates(self.opts, field.lstrip("=")) for field in search_fields
         )
-        if self.ranks_by_name(request):
-            return self._ranked(queryset, terms, search_fields), may_have_duplicates
+        if self._ranks(terms):
+            ranked = self._ranked(queryset, terms, search_fields)
+            # Best first, unless a column's ordering was chosen.
+            if ORDER_VAR not in request.GET:
+                ranked = ranked.order_by(f"-{SCORE}", "pk")
+            return ranked, may_have_duplicates
         for term in terms:
             match = self.term_query(term)
             key = name_key(term)

@@ -97,3 +97,14 @@ def test_a_relative_is_found_by_the_russified_name(admin_client):
 def test_a_relative_is_still_found_by_city(admin_client):
     in_almaty = make_relative("Расул Жұмалы", city="Almaty")
     assert found(admin_client.get(RELATIVES, {"q": "Almaty"})) == [in_almaty]
+
+
+def test_the_relative_autocomplete_ranks_by_name(admin_client):
+    make_relative("Гүлнар Өмірзақ")
+    make_relative("Гүлнар Сейітқазы")
+    query = {"app_label": "cases", "model_name": "kinship", "field_name": "relative"}
+    response = admin_client.get(
+        reverse("admin:autocomplete"), {"term": "Гульнара Сейтказиева", **query}
+    )
+    texts = [result["text"] for result in response.json()["results"]]
+    assert texts[0] == "Гүлнар Сейітқазы"
