@@ -169,7 +169,7 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
         weight = _weight(word)
         total += weight
         if i not in paired:
-            if word.is_patronymic:
+            if word.is_patronymic and len(paired) >= 2:
                 reasons.add(Reason.PATRONYMIC)
             else:
                 factor *= UNPAIRED_QUERY_WORD
@@ -190,7 +190,9 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
     for j, other in enumerate(candidate.words):
         if j in used:
             continue
-        if other.is_patronymic:
+        # A patronymic beside a given name and a surname costs little; alone beside the given
+        # name it is the surname (Қайрат Серікұлы), missing like any other.
+        if other.is_patronymic and len(paired) >= 2:
             reasons.add(Reason.PATRONYMIC)
         else:
             factor *= UNPAIRED_CANDIDATE_WORD

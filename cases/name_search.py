@@ -70,8 +70,11 @@ def candidates(
     queryset = queryset.filter(match)
     if connection.vendor != "postgresql":
         return queryset
+    # The keys most alike by their stems, or by their skeletons (a name in characters is
+    # alike only so).
     keys = [" ".join(word.stem for word in spelling.words) for spelling in query]
-    closeness = [TrigramWordSimilarity(key, key_field) for key in dict.fromkeys(keys)]
+    keys += [" ".join(skeleton(word.stem) for word in spelling.words) for spelling in query]
+    closeness = [TrigramWordSimilarity(key, key_field) for key in dict.fromkeys(keys) if key]
     order = Greatest(*closeness) if len(closeness) > 1 else closeness[0]
     return queryset.order_by(order.desc(), "pk")[:CANDIDATES]
 
