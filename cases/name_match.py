@@ -10,6 +10,7 @@ left unpaired (the searched name is the given name alone, a surname is missing);
 missing or extra costs little. The reasons say what made the names differ.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from rapidfuzz import fuzz
 
 from cases.names import Ending, NameWord, Script, name_words, script_of, skeleton, spellings
 
+_WORDS = re.compile(r"[\W_]+")
 # A score of at least LIKELY is shown as likely the same person.
 LIKELY = 90
 # Word pairs less alike than this are not paired at all.
@@ -207,8 +209,8 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
             reasons.add(Reason.GIVEN_NAME_ONLY if paired[0][0] == 0 else Reason.PART_MISSING)
     other_script = query.script != candidate.script
     # Written otherwise, though folded alike (Гульбахар Джалилова, Гүлбахар Жәлилова)?
-    respelled = respelled or not set(query.text.casefold().split()) <= set(
-        candidate.text.casefold().split()
+    respelled = respelled or not set(_WORDS.split(query.text.casefold())) <= set(
+        _WORDS.split(candidate.text.casefold())
     )
     return NameMatch(
         round(max(0.0, min(score, 1.0)) * 100), _ordered(reasons, other_script, respelled)

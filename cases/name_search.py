@@ -20,12 +20,13 @@ from django.db.models.functions import Greatest
 from cases.name_match import NO_MATCH, NameMatch, Spelling, best_match, spellings_of
 from cases.names import SKELETON_MARK, SKELETON_MIN, Script, skeleton
 
-# PostgreSQL: how many of the keys most alike are scored when more hold a word of the name.
-CANDIDATES = 200
+# PostgreSQL: how many of the keys most alike are scored when more hold a word of the name
+# (a common given name alone): the scoring in Python is most of a search's time.
+CANDIDATES = 100
 # Below this a candidate is not shown at all (a given name alone scores about 70).
 SHOWN = 50
-# Words shorter than this narrow nothing (initials, "Li"): only a name with no longer word
-# looks for them.
+# Words of at most this many letters (Nur, Isa) are looked for only as whole words, and only
+# in a name with no longer word; initials not at all.
 SEARCH_WORD_MIN = 3
 
 
@@ -41,32 +42,41 @@ class Ranked:
         return self.values["pk"]
 
 
-def search_fragments(query: Sequence[Spelling]) -> list[str]:
-    """What the stored keys are searched for: each word's stem (without its last letter, which
-    Chinese transcriptions add or drop) and each word's skeleton."""
-    fragments: dict[str, None] = {}
+def search_query(query: Sequence[Spelling], key_field: str = "name_key") -> Q:
+    """What the stored keys are searched for: the stem of each word of four letters or more
+    (without its last letter when longer, which Chinese transcriptions add or drop) and its
+    skeleton; a name of short words only (Nur, Isa) by its words whole. Empty: nothing to
+    search for (initials alone)."""
     words = [word for spelling in query for word in spelling.words]
-    long_words = [word for word in words if len(word.stem) >= SEARCH_WORD_MIN]
-    # Characters change vowels most: their shorter skeletons are looked for too.
-    shortest = SKELETON_MIN if any(s.script == Script.CHINESE for s in query) else SEARCH_WORD_MIN
-    for word in long_words or words:
-        fragments[word.stem[:-1] if len(word.stem) > SEARCH_WORD_MIN else word.stem] = None
-        if len(shape := skeleton(word.stem)) >= shortest:
-            fragments[SKELETON_MARK + shape] = None
-    return [fragment for fragment in fragments if fragment]
+    long_words = [word for word in words if len(word.stem) > SEARCH_WORD_MIN]
+    # Characters change vowels most: a given name alone in them (阿依古丽, ~gl) is looked for
+    # by its shorter skeleton too. No index narrows that: longer names need not.
+    shortest = SEARCH_WORD_MIN
+    if any(s.script == Script.CHINESE and len(s.words) == 1 for s in query):
+        shortest = SKELETON_MIN
+    match = Q()
+    for word in long_words:
+        stem = word.stem
+        match |= Q(**{f"{key_field}__contains": stem[:-1] if len(stem) > 4 else stem})
+        if len(shape := skeleton(stem)) >= shortest:
+            match |= Q(**{f"{key_field}__contains": SKELETON_MARK + shape})
+    if not long_words:
+        # A short word as a word of its own: '%nur%' would be every Nurlan and Nurbek.
+        for word in words:
+            if len(word.stem) > 1:
+                match |= Q(**{f"{key_field}__contains": f"{word.stem} "})
+                match |= Q(**{f"{key_field}__endswith": word.stem})
+    return match
 
 
 def candidates(
     queryset: QuerySet, query: Sequence[Spelling], key_field: str = "name_key"
 ) -> QuerySet:
-    """The records whose key holds a fragment of the name; on PostgreSQL the CANDIDATES most
-    alike."""
-    fragments = search_fragments(query)
-    if not fragments:
+    """The records whose key holds what the name is searched by; on PostgreSQL the
+    CANDIDATES most alike."""
+    match = search_query(query, key_field)
+    if not match:
         return queryset.none()
-    match = Q()
-    for fragment in fragments:
-        match |= Q(**{f"{key_field}__contains": fragment})
     queryset = queryset.filter(match)
     if connection.vendor != "postgresql":
         return queryset
