@@ -30,12 +30,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from cases.duplicates import (  # noqa: E402
-    WORD_SIMILARITY_THRESHOLD,
-    best_pairs,
-    find_pairs,
-    likely_matches,
-)
+from cases.duplicates import best_pairs, find_pairs, likely_matches  # noqa: E402
 from cases.models import DetainedPerson  # noqa: E402
 
 TRIGRAM_INDEX = "cases_person_name_key_trgm"
@@ -79,13 +74,8 @@ def time_matches(persons: list[DetainedPerson]) -> None:
 def explain_one(person: DetainedPerson) -> None:
     with CaptureQueriesContext(connection) as queries:
         likely_matches(**query_for(person, 0))
-    [sql] = [query["sql"] for query in queries.captured_queries if "%>" in query["sql"]]
+    [sql] = [query["sql"] for query in queries.captured_queries if "LIKE" in query["sql"]]
     with transaction.atomic(), connection.cursor() as cursor:
-        # The threshold likely_matches sets for its own transaction.
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(WORD_SIMILARITY_THRESHOLD)],
-        )
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     print(f"\nPlan of the candidate query for {person.case_number}:\n{plan}")

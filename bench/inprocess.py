@@ -1,6 +1,6 @@
 """The measurements that run inside Django, against the database of DATABASE_URL.
 
-    python bench/inprocess.py load N | stats RUNS | admin | import ROWS | tallies RUNS
+    python bench/inprocess.py load N | stats RUNS | admin | import ROWS | tallies RUNS | names
 
 bench/run.py calls each as a subprocess (one per database) and reads the JSON document it prints
 on its last line. Nothing here serves HTTP: that is bench/run.py's part.
@@ -225,6 +225,7 @@ def main() -> None:
     commands.add_parser("admin")
     commands.add_parser("import").add_argument("rows", type=int)
     commands.add_parser("tallies").add_argument("runs", type=int)
+    commands.add_parser("names")
     args = parser.parse_args()
     if args.command == "load":
         result = load(args.count)
@@ -234,6 +235,10 @@ def main() -> None:
         result = admin()
     elif args.command == "tallies":
         result = tally_upkeep(args.runs)
+    elif args.command == "names":
+        from bench.names import name_search
+
+        result = name_search()
     else:
         result = import_sheet(args.rows)
     print(json.dumps(result))

@@ -56,6 +56,7 @@ DASHBOARD_RATIO = 0.6
 COLD_STATS_P95_MS = 500
 ADMIN_P95_MS = 250
 IMPORT_ROWS_PER_SECOND = 1000
+NAME_SEARCH_P95_MS = 200
 
 
 def step(text: str) -> None:
@@ -312,6 +313,23 @@ def report(r: dict) -> str:
             f"p95 < {ADMIN_P95_MS} ms, same queries",
             s["p95_ms"] < ADMIN_P95_MS and same,
         )
+    names = r.get("names")
+    if names:
+        timing, every = names["timing"], names["categories"]["all"]
+        row(
+            f"name search (ranked, any spelling), {timing['runs']} labelled queries",
+            f"median {timing['median_ms']:.0f} ms, p95 **{timing['p95_ms']:.0f}** ms",
+            f"p95 < {NAME_SEARCH_P95_MS} ms",
+            timing["p95_ms"] < NAME_SEARCH_P95_MS,
+        )
+        full, recall = names["full_names"], names["categories"]["all"]["recall"]
+        row(
+            f"name search at {names['cases']:,} cases, full names: recall@5, wrong person first",
+            f"{full['recall']:.1%}, {full['wrong_first']:.1%} "
+            f"(every query: {recall:.1%}, {every['wrong_first']:.1%})",
+            "≥ 95 %, ≤ 1 %",
+            full["recall"] >= 0.95 and full["wrong_first"] <= 0.01,
+        )
     i = r["import"]
     if i is None:
         row("spreadsheet import", "TODO: import service not available", "≥ 1,000 rows/s", False)
@@ -462,6 +480,14 @@ def main() -> None:
     r["admin_small"] = django({**env, "DATABASE_URL": small.url}, "admin")
     for label, count in r["admin"]["queries"].items():
         print(f"  {label:<32} {r['admin_small']['queries'][label]:3d} / {count:3d} queries")
+
+    step("name search: the labelled variants among the register (in process, rolled back)")
+    r["names"] = django(env, "names")
+    names = r["names"]["timing"]
+    print(f"  median {names['median_ms']:6.1f} ms  p95 {names['p95_ms']:6.1f} ms")
+    for label, figures in sorted(r["names"]["categories"].items()):
+        recall, wrong = figures["recall"], figures["wrong_first"]
+        print(f"  {label:<20} recall@5 {recall:6.1%}  wrong first {wrong:5.1%}")
 
     step(f"spreadsheet import of {args.import_rows:,} rows (in process, rolled back)")
     try:

@@ -1,11 +1,11 @@
 """Likely duplicate cases: one person entered twice under different spellings of the name.
 
-Names are compared by their stored keys (cases.names), so Қайрат Дәуітхан and Kayrat Dauytkhan
-are one name before any fuzzy matching starts; rapidfuzz scores the names, the same way on
-both databases. `likely_matches` (one person, while it is entered) lets the database narrow
-the register to a few candidates: PostgreSQL through the trigram index on name_key, SQLite
-through shared name words. `find_pairs` (the whole register) reads it once and compares only
-names whose words begin alike.
+Names are compared by their stored keys (cases.names), so Қайрат Дәуітхан, Kayrat Dauytkhan
+and Кайрат Дауитханов are one name before any fuzzy matching starts. `likely_matches` (one
+person, while it is entered) finds and ranks candidates as the admin search does
+(cases.name_search, cases.name_match: the same on both databases, with the reasons the names
+are alike). `find_pairs` (the whole register) reads it once and compares with rapidfuzz only
+the keys whose words begin alike.
 
 A score runs from 0 to 100: the similarity of the names (weighted 85), plus 10 when the birth
 years lie within a year of each other and 5 for the same home place; birth years far apart
@@ -14,20 +14,17 @@ take 25 off. Identical names with nothing else known score 85."""
 import bisect
 import heapq
 import itertools
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Abs, Greatest
 from django.urls import reverse
 from rapidfuzz import fuzz, process
 
+from cases import name_search
 from cases.models import DetainedPerson, Place, Status
-from cases.names import combined_name_key
+from cases.name_match import NO_MATCH, NameMatch
+from cases.names import key_spellings
 
 NAME_WEIGHT = 0.85
 CLOSE_YEAR_BONUS = 10  # birth years at most CLOSE_YEARS apart
@@ -37,19 +34,8 @@ FAR_YEARS = 5
 SAME_PLACE_BONUS = 5
 MAX_BONUS = CLOSE_YEAR_BONUS + SAME_PLACE_BONUS
 
-# PostgreSQL: how many of the most similar keys likely_matches scores in Python.
-CANDIDATES = 200
-# PostgreSQL: word similarity (0–1) a key needs to be a candidate for likely_matches. A typo
-# keeps about 0.8, a shared surname alone about 0.5. Above pg_trgm's default of 0.6 so that the
-# planner, which estimates the matches from it, keeps to the index for common names.
-WORD_SIMILARITY_THRESHOLD = 0.65
 # find_pairs compares the keys whose words begin alike: the first this many letters.
 BLOCK_PREFIX = 4
-# SQLite: how many of a name's longest words are looked for in other keys.
-PREFILTER_WORDS = 3
-
-KEY_SEPARATOR = " | "
-_CHINESE = re.compile("[\u3400-\u9fff]")
 _PERSON_FIELDS = (
     "pk",
     "case_number",
@@ -86,10 +72,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Match:
-    """A person that may be the one being entered, and how likely (0–100)."""
+    """A person that may be the one being entered, how likely (0–100), and why the names
+    are alike."""
 
     person: Candidate
     score: int
+    name: NameMatch = NO_MATCH
 
 
 @dataclass(frozen=True)
@@ -106,34 +94,13 @@ class Pair:
 
 @dataclass(frozen=True)
 class _Spellings:
-    """A stored name key split into Latin-letter keys and Chinese names."""
+    """The spelling keys of a stored name key (cases.names.key_spellings)."""
 
     latin: tuple[str, ...]
-    chinese: frozenset[str]
 
     @classmethod
     def of(cls, key: str) -> "_Spellings":
-        latin, chinese = [], set()
-        for part in key.split(KEY_SEPARATOR):
-            part = part.strip()
-            if _CHINESE.search(part):
-                chinese.add(part.replace(" ", ""))
-            elif part:
-                latin.append(part)
-        return cls(tuple(latin), frozenset(chinese))
-
-    def words(self) -> set[str]:
-        return {word for key in self.latin for word in key.split()}
-
-
-def name_similarity(a: _Spellings, b: _Spellings, cutoff: float = 0) -> float:
-    """0–100: the best match between any two spellings; one shared Chinese name is 100."""
-    if a.chinese & b.chinese:
-        return 100.0
-    return max(
-        (fuzz.token_sort_ratio(x, y, score_cutoff=cutoff) for x in a.latin for y in b.latin),
-        default=0.0,
-    )
+        return cls(tuple(key_spellings(key)))
 
 
 def weigh(
@@ -175,6 +142,8 @@ def _vague_place_ids() -> set[int]:
 
 # --- Suggestions for one person ---------------------------------------------------------------
 
+_NAME_FIELDS = ("full_name", "name_latin", "name_chinese", "other_names")
+
 
 def likely_matches(
     *,
@@ -193,37 +162,30 @@ def likely_matches(
 
     Takes the person's names as typed in the form (any script); leaves out `exclude_pk` (the
     person being edited), cases already marked as a duplicate and withheld names (a withheld
-    name finds nothing). Runs a fixed number of queries (one to three), whatever the size of
-    the register.
+    name finds nothing). Candidates come from cases.name_search and are scored by
+    cases.name_match, with the reasons; one query (two with a home place), whatever the size
+    of the register.
     """
-    spellings = _Spellings.of(combined_name_key(full_name, name_latin, name_chinese, other_names))
-    if name_withheld or (not spellings.latin and not spellings.chinese):
+    if name_withheld:
         return []
-    candidates = _named().exclude(pk=exclude_pk).order_by()
     place_counts = (
         home_place_id is not None
         and Place.objects.filter(pk=home_place_id).exclude(kind=Place.Kind.UNKNOWN).exists()
     )
-    if connection.vendor == "postgresql":
-        candidates = _trigram_candidates(candidates, spellings, birth_year, home_place_id)
-        # SET LOCAL lasts as long as the transaction: open one if none is open.
-        with transaction.atomic(savepoint=False):
-            _set_trigram_threshold("word_similarity_threshold", WORD_SIMILARITY_THRESHOLD)
-            rows = list(candidates.values_list(*_PERSON_FIELDS))
-    else:
-        candidates = candidates.filter(_shared_words_query(spellings))
-        rows = list(candidates.values_list(*_PERSON_FIELDS))
-    cutoff = _name_cutoff(min_score)
+    found = name_search.rank(
+        _named().exclude(pk=exclude_pk).order_by(),
+        [full_name, name_latin, name_chinese, other_names],
+        _NAME_FIELDS,
+        _PERSON_FIELDS,
+        min_score=round(_name_cutoff(min_score)),
+    )
     matches = []
-    for row in rows:
-        person = Candidate(*row)
-        similarity = name_similarity(spellings, _Spellings.of(person.name_key), cutoff)
-        if not similarity:
-            continue
+    for ranked in found:
+        person = Candidate(**{field: ranked.values[field] for field in _PERSON_FIELDS})
         same_place = place_counts and person.home_place_id == home_place_id
-        score = weigh(similarity, birth_year, person.birth_year, same_place)
+        score = weigh(ranked.match.score, birth_year, person.birth_year, same_place)
         if score >= min_score:
-            matches.append(Match(person, score))
+            matches.append(Match(person, score, ranked.match))
     matches.sort(key=lambda match: (-match.score, match.person.pk))
     return matches[:limit]
 
@@ -243,44 +205,6 @@ def likely_matches_for(person: DetainedPerson, limit: int = 10) -> list[Match]:
     )
 
 
-def _set_trigram_threshold(name: str, value: float) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [f"pg_trgm.{name}", str(value)])
-
-
-def _trigram_candidates(
-    queryset, spellings: _Spellings, birth_year: int | None, home_place_id: int | None
-):
-    """The CANDIDATES keys most similar to any spelling, Latin or Chinese.
-
-    `%>` (word similarity above pg_trgm.word_similarity_threshold) is served by the GIN
-    trigram index; among equally similar keys, the closest birth year and the same place
-    come first, so a very common name keeps its likeliest cases.
-    """
-    keys = [*spellings.latin, *sorted(spellings.chinese)]
-    match = Q()
-    for key in keys:
-        match |= Q(name_key__trigram_word_similar=key)
-    closeness = [TrigramWordSimilarity(key, "name_key") for key in keys]
-    order = [(Greatest(*closeness) if len(closeness) > 1 else closeness[0]).desc()]
-    if birth_year:
-        order.append(Abs(F("birth_year") - birth_year).asc(nulls_last=True))
-    if home_place_id:
-        order.append(
-            Case(When(home_place_id=home_place_id, then=Value(0)), default=Value(1)).asc()
-        )
-    return queryset.filter(match).order_by(*order, "pk")[:CANDIDATES]
-
-
-def _shared_words_query(spellings: _Spellings) -> Q:
-    """SQLite: keys that contain one of the name's longest words, or a Chinese name."""
-    longest = sorted(spellings.words(), key=len, reverse=True)[:PREFILTER_WORDS]
-    match = Q()
-    for word in (*longest, *sorted(spellings.chinese)):
-        match |= Q(name_key__contains=word)
-    return match
-
-
 # --- Pairs across the whole register ----------------------------------------------------------
 
 
@@ -289,7 +213,7 @@ def find_pairs(min_score: int = 80) -> Iterator[Pair]:
 
     Cases marked as a duplicate and withheld names are left out. Pairs come in no particular
     order. One query reads the register; names are then compared key by distinct key, and only
-    keys sharing the beginning of a word (or a Chinese name) are compared at all.
+    keys sharing the beginning of a word are compared at all.
     """
     vague_places = _vague_place_ids()
     groups: dict[str, list[Candidate]] = defaultdict(list)
@@ -392,14 +316,6 @@ def _similar_keys(spellings: list[_Spellings], cutoff: float) -> dict[tuple[int,
                 if i != j:
                     pair = (min(i, j), max(i, j))
                     best[pair] = max(best.get(pair, 0.0), similarity)
-    # Chinese names match exactly.
-    by_chinese: dict[str, list[int]] = defaultdict(list)
-    for index, names in enumerate(spellings):
-        for chinese in names.chinese:
-            by_chinese[chinese].append(index)
-    for indexes in by_chinese.values():
-        for pair in itertools.combinations(indexes, 2):
-            best[pair] = 100.0
     return best
 
 

@@ -243,6 +243,7 @@ class DetainedPersonAdmin(
     # Names are found by their key (NameKeySearchMixin), case numbers exactly: a plain
     # icontains here would turn every search into a scan of the whole table.
     search_fields = ("=case_number",)
+    ranked_name_fields = ("full_name", "name_latin", "name_chinese", "other_names")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     search_help_text = NAME_SEARCH_HELP

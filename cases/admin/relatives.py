@@ -50,6 +50,7 @@ class RelativeAdmin(
     list_select_related = ("held_as",)
     # QueryGuardMixin leaves the contact details out for users who may not read them.
     search_fields = ("city", *Relative.CONTACT_FIELDS)
+    ranked_name_fields = ("full_name", "name_latin")
     search_help_text = NAME_SEARCH_HELP
     autocomplete_fields = ("held_as",)
     inlines = [RelativeKinshipInline]
@@ -83,9 +84,10 @@ class RelativeAdmin(
     contact_columns = {"phone_number": "phone", "email": "email"}
 
     def get_list_display(self, request):
+        list_display = super().get_list_display(request)
         if may_read_contact_details(request.user):
-            return (*self.list_display, *self.contact_columns)
-        return self.list_display
+            return (*list_display, *self.contact_columns)
+        return list_display
 
     def cases_of(self, relative: Relative) -> list[str]:
         return [kinship.person.case_number for kinship in relative.kinships.all()]

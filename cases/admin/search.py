@@ -1,21 +1,37 @@
-"""Admin search by any spelling of a name, and by case number."""
+"""Admin search by any spelling of a name, and by case number.
+
+Persons and relatives are searched by name with ranking (cases.name_search): the best matches
+first, each with its likeness and the reasons ("same name in another alphabet", "Russified
+surname"). Other lists (petitions, outcomes, places) find a name by its key in the record's.
+"""
 
 import re
 
+from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.db.models import Q
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
+from cases import name_search
 from cases.models import DetainedPerson
+from cases.name_match import REASON_LABELS
 from cases.names import name_key
 
 _CASE_NUMBER = re.compile(r"^c-?0*(\d{1,9})$", re.IGNORECASE)
 
 NAME_SEARCH_HELP = _(
-    "Any spelling of a name finds the person: Cyrillic, Latin or Chinese "
-    "(Дәуітхан, Dauitkhan and Dauytkhan are one name)."
+    "Any spelling of a name finds the person, best matches first: Cyrillic, any Latin "
+    "alphabet, Russified, Chinese characters or Arabic script (Дәуітхан, Dauitkhan, "
+    "Dáýithan, Дауитханов and 达吾提汗 are one name)."
 )
+# The most persons or relatives a name search lists, best first.
+RANKED_LIMIT = 200
+SCORE = "name_match_score"
+REASONS = "name_match_reasons"
 
 
 # Nobody searches with more: longer input only builds queries a database refuses or chokes on.
@@ -57,10 +73,25 @@ class NameKeySearchMixin:
     """
 
     name_key_fields: tuple[str, ...] = ("name_key",)
+    # The fields of a record's own names: set, the search box ranks by name (persons,
+    # relatives).
+    ranked_name_fields: tuple[str, ...] = ()
 
     def term_query(self, term: str) -> Q:
         """Further matches for one term, such as a case number."""
         return Q()
+
+    def ranks_by_name(self, request) -> bool:
+        """Whether this list's search is a ranked name search."""
+        return self._ranks(search_terms(request.GET.get(SEARCH_VAR, "")))
+
+    def _ranks(self, terms: list[str]) -> bool:
+        # A search with letters that names no case number.
+        if not self.ranked_name_fields:
+            return False
+        return any(any(char.isalpha() for char in name_key(term)) for term in terms) and not any(
+            self.term_query(term) for term in terms
+        )
 
     def get_search_results(self, request, queryset, search_term):
         terms = search_terms(search_term)
@@ -68,6 +99,15 @@ class NameKeySearchMixin:
             # Nothing searched: no join, so no DISTINCT on every changelist query.
             return queryset, False
         search_fields = self.get_search_fields(request)
+        may_have_duplicates = any(
+            lookup_spawns_duplicates(self.opts, field.lstrip("=")) for field in search_fields
+        )
+        if self._ranks(terms):
+            ranked = self._ranked(queryset, terms, search_fields)
+            # Best first, unless a column's ordering was chosen.
+            if ORDER_VAR not in request.GET:
+                ranked = ranked.order_by(f"-{SCORE}", "pk")
+            return ranked, may_have_duplicates
         for term in terms:
             match = self.term_query(term)
             key = name_key(term)
@@ -80,10 +120,57 @@ class NameKeySearchMixin:
             if not match:
                 return queryset.none(), False
             queryset = queryset.filter(match)
-        may_have_duplicates = any(
-            lookup_spawns_duplicates(self.opts, field.lstrip("=")) for field in search_fields
-        )
         return queryset, may_have_duplicates
+
+    def _ranked(self, queryset, terms: list[str], search_fields) -> object:
+        """The records named like the whole search (one name, words in any order), best
+        first; and those whose other search fields hold every word (a city, a phone)."""
+        found = name_search.rank(queryset, [" ".join(terms)], self.ranked_name_fields)
+        found = found[:RANKED_LIMIT]
+        match = Q(pk__in=[ranked.pk for ranked in found])
+        if search_fields:
+            every_term = Q()
+            for term in terms:
+                any_field = Q()
+                for field in search_fields:
+                    any_field |= field_match(field, term)
+                every_term &= any_field
+            match |= every_term
+        return queryset.filter(match).annotate(
+            **{
+                SCORE: Case(
+                    *(When(pk=ranked.pk, then=Value(ranked.match.score)) for ranked in found),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                ),
+                REASONS: Case(
+                    *(
+                        When(pk=ranked.pk, then=Value(",".join(ranked.match.reasons)))
+                        for ranked in found
+                    ),
+                    default=Value(""),
+                    output_field=CharField(),
+                ),
+            }
+        )
+
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if self.ranks_by_name(request) and IS_POPUP_VAR not in request.GET:
+            return (*list_display, "name_match")
+        return list_display
+
+    @admin.display(description=_("name match"))
+    def name_match(self, obj) -> str:
+        score = getattr(obj, SCORE, None)
+        if not score:
+            return "—"
+        reasons = [str(REASON_LABELS[code]) for code in getattr(obj, REASONS).split(",") if code]
+        return format_html(
+            '<span class="nowrap">{}</span> <span class="help">{}</span>',
+            score,
+            ", ".join(reasons),
+        )
 
     def name_key_match(self, field: str, key: str) -> Q:
         lookup = {f"{field}__contains": key}
