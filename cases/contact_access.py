@@ -20,6 +20,7 @@ from cases.roles import APP_LABEL, CONTACT_DETAILS
 
 CONTACT_PERMISSION = f"{APP_LABEL}.{CONTACT_DETAILS}"
 ADD_RELATIVE_PERMISSION = f"{APP_LABEL}.add_relative"
+CHANGE_RELATIVE_PERMISSION = f"{APP_LABEL}.change_relative"
 
 # Each model's fields that only holders of CONTACT_PERMISSION may read.
 RESTRICTED_FIELDS: dict[type[models.Model], frozenset[str]] = {
@@ -67,12 +68,36 @@ def may_enter_contact_details(user, relative: Relative | None = None) -> bool:
 
     A new relative's, from anyone who may add relatives: they are the ones typing them. A
     recorded relative's, only from those who may read them (the advocate assigned to the case
-    included): writing blind would overwrite what the user cannot see, and "no change" against
-    "changed" would tell them what it is.
+    included): showing the recorded value back would read it. Those who may change a recorded
+    relative without reading it replace its details blind (may_replace_contact_details).
     """
     if relative is None or relative.pk is None:
         return user is not None and user.has_perm(ADD_RELATIVE_PERMISSION)
     return may_read_contact_details(user, relative)
+
+
+def may_replace_contact_details(user, relative: Relative | None) -> bool:
+    """Whether `user` may replace a recorded relative's contact details without reading them:
+    anyone who may change relatives. The form shows what is recorded masked ("•••• 8877",
+    mask_contact) and takes a new value, never giving the old one back."""
+    return (
+        relative is not None
+        and relative.pk is not None
+        and user is not None
+        and user.has_perm(CHANGE_RELATIVE_PERMISSION)
+    )
+
+
+def mask_contact(field: str, value: str) -> str:
+    """How a recorded contact detail shows to someone who may replace but not read it: the
+    last four digits of a phone, which an advocate checks against what the family says;
+    nothing of an email or an address."""
+    if not value:
+        return ""
+    digits = "".join(char for char in value if char.isdigit())
+    if field == "phone" and len(digits) >= 7:
+        return f"•••• {digits[-4:]}"
+    return "••••••••"
 
 
 def path_reads_hidden_field(user, model: type[models.Model], path: str) -> bool:

@@ -43,7 +43,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str = DEFAULT_HOST, **options) -> None:
-        groups = {group.name: group for group in Group.objects.filter(name__in=DEMO_USERS.values())}
+        groups = {
+            group.name: group for group in Group.objects.filter(name__in=DEMO_USERS.values())
+        }
         if missing := sorted(set(DEMO_USERS.values()) - groups.keys()):
             raise CommandError(
                 _("The groups %(names)s do not exist: run setup_roles first.")
