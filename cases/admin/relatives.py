@@ -10,12 +10,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin.contacts import MaskedContactsForm
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.readlog import record_key, who_read_url
 from cases.admin.rows import QuickCheckboxMixin
 from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin
-from cases.admin.contacts import MaskedContactsForm
 from cases.contact_access import (
     may_enter_contact_details,
     may_read_contact_details,

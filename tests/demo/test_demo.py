@@ -11,8 +11,8 @@ from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from cases.demo.generator import GENERATED_PERSON, GENERATED_RELATIVE
 from cases.contact_access import may_read_contact_details
+from cases.demo.generator import GENERATED_PERSON, GENERATED_RELATIVE
 from cases.demo.story import WIFE_NAME_LATIN
 from cases.models import (
     OUTCOME_STATUS,
