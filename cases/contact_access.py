@@ -2,7 +2,8 @@
 
 The permission reads every relative's; the advocate assigned to a case reads those of its
 relatives, one record at a time (the case page's inline, the relative's page), and nothing
-that spans records: filtering, searching, ordering and exporting by them need the permission.
+that spans records: filtering, ordering and exporting by them need the permission; a search by
+phone looks only among the cases the user may read them in (searchable_kinships).
 
 Every path that shows, filters, orders, searches, exports or imports relatives asks here: the
 changelists' URL lookups and ordering (cases.admin.lookups), search, list filters and
@@ -54,6 +55,17 @@ def may_read_contact_details(
     if relative is not None and relative.pk is not None:
         return Kinship.objects.filter(relative=relative, person__assigned_to=user).exists()
     return False
+
+
+def searchable_kinships(user) -> "models.QuerySet[Kinship] | None":
+    """The kinships whose relatives' contact details a search may match for `user`: every one
+    with the permission; without it, those of the cases assigned to the user (whose relatives'
+    details the user reads anyway), so that a match tells nothing new; None for nobody."""
+    if user is None or not user.is_authenticated:
+        return None
+    if may_read_contact_details(user):
+        return Kinship.objects.all()
+    return Kinship.objects.filter(person__assigned_to=user)
 
 
 def hidden_fields(user, model: type[models.Model]) -> frozenset[str]:

@@ -35,8 +35,15 @@ from cases.admin.rows import (
     follow_up_display,
     short_date,
 )
-from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
-from cases.contact_access import may_read_contact_details
+from cases.admin.search import (
+    NAME_SEARCH_HELP,
+    PERSON_SEARCH_HELP,
+    NameKeySearchMixin,
+    case_number_query,
+    digits_only,
+    phone_digits,
+)
+from cases.contact_access import may_read_contact_details, searchable_kinships
 from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
 from cases.models import DetainedPerson, Kinship, Outcome, Petition, Place, ReadEvent
@@ -204,9 +211,11 @@ class DetainedPersonAdmin(
     # Names are found by their key (NameKeySearchMixin), case numbers exactly: a plain
     # icontains here would turn every search into a scan of the whole table.
     search_fields = ("=case_number",)
+    # A relative's name finds the cases they are kin to.
+    name_key_fields = ("name_key", "kinships__relative__name_key")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    search_help_text = NAME_SEARCH_HELP
+    search_help_text = PERSON_SEARCH_HELP
     readonly_fields = ("case_number",)
     autocomplete_fields = ("home_place", "duplicate_of")
     actions = ["mark_duplicates"]
@@ -298,8 +307,13 @@ class DetainedPersonAdmin(
             return readonly
         return (*readonly, *self.VERIFICATION_FIELDS)
 
-    def term_query(self, term: str) -> Q:
-        return case_number_query(term)
+    def term_query(self, request, term: str) -> Q:
+        match = case_number_query(term)
+        # A relative's phone, among the relatives whose phones the user may read.
+        if (digits := phone_digits(term)) and (kinships := searchable_kinships(request.user)):
+            phones = kinships.alias(digits=digits_only("relative__phone"))
+            match |= Q(pk__in=phones.filter(digits__contains=digits).values("person"))
+        return match
 
     def cases_of(self, person: DetainedPerson) -> list[str]:
         return [person.case_number]

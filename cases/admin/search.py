@@ -3,7 +3,8 @@
 import re
 
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Replace
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
@@ -11,12 +12,20 @@ from cases.models import DetainedPerson
 from cases.names import name_key
 
 _CASE_NUMBER = re.compile(r"^c-?0*(\d{1,9})$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[\d\s()./-]+$")
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
+# Fewer digits would find a case by almost any number typed (a year, a count).
+MIN_PHONE_DIGITS = 4
 
 NAME_SEARCH_HELP = _(
     "Any spelling of a name finds the person: Cyrillic, Latin or Chinese "
     "(Дәуітхан, Dauitkhan and Dauytkhan are one name)."
 )
 
+PERSON_SEARCH_HELP = _(
+    "Find a case by the person's or a relative's name in any spelling (Дәуітхан, Dauitkhan), "
+    "by its number (C-00042) or by a relative's phone, where you may see it."
+)
 
 # Nobody searches with more: longer input only builds queries a database refuses or chokes on.
 MAX_SEARCH_CHARS = 1000
@@ -42,6 +51,23 @@ def case_number_query(term: str, path: str = "case_number") -> Q:
     return Q(**{path: DetainedPerson.case_number_for(int(match[1]))})
 
 
+def phone_digits(term: str) -> str | None:
+    """The digits of a term that reads as (part of) a phone number, "+7 701-555" or "0142";
+    None for anything else."""
+    if not _PHONE.match(term):
+        return None
+    digits = "".join(char for char in term if char.isdigit())
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
+def digits_only(field: str) -> Func:
+    """The field's value without the separators people write phone numbers with."""
+    expression = F(field)
+    for separator in PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
 def field_match(field: str, term: str) -> Q:
     if field.startswith("="):
         return Q(**{field[1:]: term})
@@ -58,7 +84,7 @@ class NameKeySearchMixin:
 
     name_key_fields: tuple[str, ...] = ("name_key",)
 
-    def term_query(self, term: str) -> Q:
+    def term_query(self, request, term: str) -> Q:
         """Further matches for one term, such as a case number."""
         return Q()
 
@@ -69,7 +95,7 @@ class NameKeySearchMixin:
             return queryset, False
         search_fields = self.get_search_fields(request)
         for term in terms:
-            match = self.term_query(term)
+            match = self.term_query(request, term)
             key = name_key(term)
             # A term without letters ("#12", "2019") is a number, not a spelling of a name.
             if any(char.isalpha() for char in key):
