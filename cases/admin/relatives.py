@@ -89,6 +89,9 @@ class RelativeAdmin(
 
     def page_reads(self, request, relative: Relative, context) -> Reads:
         reads = super().page_reads(request, relative, context)
+        # Masked (replaced blind, cases.admin.contacts), they are not read.
+        if self.replaces_blind(request, relative):
+            return reads
         if shown := contacts_shown(relative, fields_on_page(context)):
             reads.add(ReadEvent.Kind.CONTACTS, relative, self.cases_of(relative), fields=shown)
         return reads
