@@ -21,7 +21,8 @@ run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo --synthetic 300 --if-empty
-	$(DEMO_ENV) $(BIN)/python manage.py create_demo_user
+	$(DEMO_ENV) $(BIN)/python manage.py setup_roles
+	$(DEMO_ENV) $(BIN)/python manage.py create_demo_user --host $(HOST)
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: install

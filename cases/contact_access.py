@@ -2,7 +2,8 @@
 
 The permission reads every relative's; the advocate assigned to a case reads those of its
 relatives, one record at a time (the case page's inline, the relative's page), and nothing
-that spans records: filtering, searching, ordering and exporting by them need the permission.
+that spans records: filtering, ordering and exporting by them need the permission; a search by
+phone looks only among the cases the user may read them in (searchable_kinships).
 
 Every path that shows, filters, orders, searches, exports or imports relatives asks here: the
 changelists' URL lookups and ordering (cases.admin.lookups), search, list filters and
@@ -20,6 +21,7 @@ from cases.roles import APP_LABEL, CONTACT_DETAILS
 
 CONTACT_PERMISSION = f"{APP_LABEL}.{CONTACT_DETAILS}"
 ADD_RELATIVE_PERMISSION = f"{APP_LABEL}.add_relative"
+CHANGE_RELATIVE_PERMISSION = f"{APP_LABEL}.change_relative"
 
 # Each model's fields that only holders of CONTACT_PERMISSION may read.
 RESTRICTED_FIELDS: dict[type[models.Model], frozenset[str]] = {
@@ -55,6 +57,17 @@ def may_read_contact_details(
     return False
 
 
+def searchable_kinships(user) -> "models.QuerySet[Kinship] | None":
+    """The kinships whose relatives' contact details a search may match for `user`: every one
+    with the permission; without it, those of the cases assigned to the user (whose relatives'
+    details the user reads anyway), so that a match tells nothing new; None for nobody."""
+    if user is None or not user.is_authenticated:
+        return None
+    if may_read_contact_details(user):
+        return Kinship.objects.all()
+    return Kinship.objects.filter(person__assigned_to=user)
+
+
 def hidden_fields(user, model: type[models.Model]) -> frozenset[str]:
     """The fields of `model` that `user` may not read in every record (history pages)."""
     if may_read_contact_details(user):
@@ -67,12 +80,36 @@ def may_enter_contact_details(user, relative: Relative | None = None) -> bool:
 
     A new relative's, from anyone who may add relatives: they are the ones typing them. A
     recorded relative's, only from those who may read them (the advocate assigned to the case
-    included): writing blind would overwrite what the user cannot see, and "no change" against
-    "changed" would tell them what it is.
+    included): showing the recorded value back would read it. Those who may change a recorded
+    relative without reading it replace its details blind (may_replace_contact_details).
     """
     if relative is None or relative.pk is None:
         return user is not None and user.has_perm(ADD_RELATIVE_PERMISSION)
     return may_read_contact_details(user, relative)
+
+
+def may_replace_contact_details(user, relative: Relative | None) -> bool:
+    """Whether `user` may replace a recorded relative's contact details without reading them:
+    anyone who may change relatives. The form shows what is recorded masked ("•••• 8877",
+    mask_contact) and takes a new value, never giving the old one back."""
+    return (
+        relative is not None
+        and relative.pk is not None
+        and user is not None
+        and user.has_perm(CHANGE_RELATIVE_PERMISSION)
+    )
+
+
+def mask_contact(field: str, value: str) -> str:
+    """How a recorded contact detail shows to someone who may replace but not read it: the
+    last four digits of a phone, which an advocate checks against what the family says;
+    nothing of an email or an address."""
+    if not value:
+        return ""
+    digits = "".join(char for char in value if char.isdigit())
+    if field == "phone" and len(digits) >= 7:
+        return f"•••• {digits[-4:]}"
+    return "••••••••"
 
 
 def path_reads_hidden_field(user, model: type[models.Model], path: str) -> bool:

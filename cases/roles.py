@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 APP_LABEL = "cases"
 
@@ -129,3 +131,37 @@ def sync_groups(roles: dict[str, frozenset[str]] = ROLES) -> list[GroupChange]:
             )
         )
     return changes
+
+
+# The groups' names as people read them: the stored names stay English identifiers.
+ROLE_LABELS = {
+    "Advocate": _("Advocate"),
+    "Coordinator": _("Coordinator"),
+    "Viewer": _("Viewer"),
+}
+# Django's own permissions, named from their action and the model, in the user's language.
+ACTION_LABELS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def role_label(group: Group) -> str:
+    """A group's name in the user's language (its stored name if it is no role of ours)."""
+    return str(ROLE_LABELS.get(group.name, group.name))
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the admin lists it, in the user's language: "Қосу (ұсталған адам)"."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action, _sep, _rest = permission.codename.partition("_")
+    custom = dict(getattr(model._meta, "permissions", ()))
+    if permission.codename in custom:
+        return f"{capfirst(model._meta.verbose_name)}: {custom[permission.codename]}"
+    if action in ACTION_LABELS and permission.codename == f"{action}_{model._meta.model_name}":
+        return capfirst(ACTION_LABELS[action] % {"model": model._meta.verbose_name})
+    return permission.name

@@ -1,5 +1,8 @@
 """The suite's settings, in one place: the environment in pyproject.toml ([tool.pytest.ini_options]
-env: DEBUG off, a throwaway key, no HTTPS redirect, no two-factor), the rest here."""
+env: DEBUG off, a throwaway key, no HTTPS redirect, no two-factor), the rest here; and the real
+browser the browser tests share (tests/browsing.py)."""
+
+import shutil
 
 import pytest
 from django.conf import settings
@@ -39,3 +42,25 @@ def _private_files_in_a_temporary_folder(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium under Playwright; the test skips without either."""
+    from django.db import connections
+
+    from tests.browsing import CHROMIUM, CHROMIUM_FLAGS
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+        # Inside Playwright's event loop the ORM keeps a connection of its own (connections are
+        # per context there): close it, or the test database cannot be dropped at the end.
+        connections.close_all()

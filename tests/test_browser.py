@@ -1,66 +1,26 @@
-"""The dashboard in a real browser: Debian's Chromium driven by Playwright, on a live server.
-
-Skips when Playwright or /usr/bin/chromium is missing (`apt-get install chromium`; never
-`playwright install`, which downloads a browser of its own).
-"""
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, on a live server
+(tests/browsing.py); skips without them."""
 
 import datetime
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connections
 from django.test import Client
 
 from cases.models import DetainedPerson, Place, Status
+from tests.browsing import DESKTOP, PHONE, SCREENSHOTS, serve_over_http
 from tests.factories import make_person, make_user, serve_public_pages
 from tests.public.publishing import expected
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
-    # still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-            ],
-        )
-        yield browser
-        browser.close()
-        # Inside Playwright's event loop the ORM keeps a connection of its own (connections are
-        # per context there): close it, or the test database cannot be dropped at the end.
-        connections.close_all()
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def demo_site(settings, live_server):
     serve_public_pages(settings)
-    # The live server speaks plain HTTP: cookies marked Secure would not come back.
-    settings.CSRF_COOKIE_SECURE = settings.LANGUAGE_COOKIE_SECURE = False
+    serve_over_http(settings)
     call_command("load_demo")
     call_command("load_demo", synthetic=300)
     serve_public_pages(settings)  # bulk loading sends no signals: start from fresh numbers

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases import name_search
 from cases.admin.concurrency import ConcurrencyGuardMixin
 from cases.admin.consents import ConsentInline, PersonConsentFilter, standing_withdrawals
 from cases.admin.dates import ApproximateDatesAdminMixin
@@ -30,6 +31,7 @@ from cases.admin.lookups import QueryGuardMixin
 from cases.admin.paginator import EstimatedCountPaginator
 from cases.admin.readlog import who_read_url
 from cases.admin.reference import SourceInline
+from cases.admin.relatives import RelativeAdmin
 from cases.admin.rows import (
     SMALL_TEXTAREA,
     QuickCheckboxMixin,
@@ -37,8 +39,16 @@ from cases.admin.rows import (
     follow_up_display,
     short_approximate,
 )
-from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
-from cases.contact_access import may_read_contact_details
+from cases.admin.search import (
+    NAME_SEARCH_HELP,
+    PERSON_SEARCH_HELP,
+    RANKED_LIMIT,
+    NameKeySearchMixin,
+    case_number_query,
+    digits_only,
+    phone_digits,
+)
+from cases.contact_access import may_read_contact_details, searchable_kinships
 from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
 from cases.models import (
@@ -244,9 +254,11 @@ class DetainedPersonAdmin(
     # icontains here would turn every search into a scan of the whole table.
     search_fields = ("=case_number",)
     ranked_name_fields = ("full_name", "name_latin", "name_chinese", "other_names")
+    # A relative's name finds the cases they are kin to (ranked: related_name_match).
+    name_key_fields = ("name_key", "kinships__relative__name_key")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    search_help_text = NAME_SEARCH_HELP
+    search_help_text = PERSON_SEARCH_HELP
     readonly_fields = ("case_number",)
     autocomplete_fields = ("home_place", "duplicate_of")
     actions = ["mark_duplicates"]
@@ -341,8 +353,21 @@ class DetainedPersonAdmin(
             return readonly
         return (*readonly, *self.VERIFICATION_FIELDS)
 
-    def term_query(self, term: str) -> Q:
-        return case_number_query(term)
+    def term_query(self, request, term: str) -> Q:
+        match = case_number_query(term)
+        # A relative's phone, among the relatives whose phones the user may read.
+        if (digits := phone_digits(term)) and (kinships := searchable_kinships(request.user)):
+            phones = kinships.alias(digits=digits_only("relative__phone"))
+            match |= Q(pk__in=phones.filter(digits__contains=digits).values("person"))
+        return match
+
+    def related_name_match(self, query: str) -> Q:
+        # The cases of the relatives named like the search, as the relatives list ranks them.
+        relatives = name_search.rank(
+            Relative.objects.all(), [query], RelativeAdmin.ranked_name_fields
+        )
+        pks = [ranked.pk for ranked in relatives[:RANKED_LIMIT]]
+        return Q(pk__in=Kinship.objects.filter(relative__in=pks).values("person"))
 
     def cases_of(self, person: DetainedPerson) -> list[str]:
         return [person.case_number]

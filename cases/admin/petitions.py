@@ -177,7 +177,7 @@ class PetitionAdmin(
     def cases_of(self, petition: Petition) -> list[str]:
         return [person.case_number for person in petition.persons.all()]
 
-    def term_query(self, term: str) -> Q:
+    def term_query(self, request, term: str) -> Q:
         if term.startswith("#") and term[1:].isdigit():
             return Q(pk=int(term[1:]))
         return case_number_query(term, "persons__case_number")

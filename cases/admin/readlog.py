@@ -93,6 +93,17 @@ class ReadEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     actions = None
     # Counting every filter's choices would read the whole log, which only grows.
     show_facets = admin.ShowFacets.NEVER
+    # One event's page: what was read, named in the user's language (the stored model label
+    # and field names are identifiers).
+    fields = ("created_at", "user", "kind", "kind_of_record", "record_link", "case_number", "what")
+    readonly_fields = fields
+
+    @admin.display(description=_("kind of record"))
+    def kind_of_record(self, event: ReadEvent) -> str:
+        try:
+            return capfirst(apps.get_model(event.model)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return event.model
 
     def changelist_view(self, request, extra_context=None):
         # "Who read what" rather than Django's "Select read to view".

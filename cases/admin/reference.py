@@ -4,6 +4,7 @@ petition, the places and authorities the forms choose from, and the figures othe
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -57,17 +58,62 @@ class SourceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Simple
 # of their names in any spelling (Чугучак is Tacheng, МИД the Ministry) through their name keys.
 
 
+def in_language(field: str, language: str):
+    """A list column showing `field`, marked as written in `language` (a name in English on a
+    Kazakh page is read by a screen reader as English)."""
+
+    @admin.display(description=Place._meta.get_field(field).verbose_name, ordering=field)
+    def column(self, obj) -> str:
+        return format_html('<span lang="{}">{}</span>', language, getattr(obj, field))
+
+    column.__name__ = f"{field}_column"
+    return column
+
+
+class NamesInLanguagesMixin:
+    name_en_column = in_language("name_en", "en")
+    name_kk_column = in_language("name_kk", "kk")
+    name_ru_column = in_language("name_ru", "ru")
+
+
 @admin.register(Place)
-class PlaceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
-    list_display = ("name_en", "name_kk", "name_ru", "name_zh", "kind", "position")
+class PlaceAdmin(
+    NamesInLanguagesMixin,
+    QueryGuardMixin,
+    NameKeySearchMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
+):
+    list_display = (
+        "name_en_column",
+        "name_kk_column",
+        "name_ru_column",
+        "name_zh_column",
+        "kind",
+        "position",
+    )
+    name_zh_column = in_language("name_zh", "zh")
     list_filter = ("kind",)
     search_fields = ("name_zh", "code")
     search_help_text = _("Any name of the place in any spelling: Чугучак, Tarbagatai, Tacheng.")
 
 
 @admin.register(Authority)
-class AuthorityAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
-    list_display = ("name_en", "name_kk", "name_ru", "kind", "un_body", "position")
+class AuthorityAdmin(
+    NamesInLanguagesMixin,
+    QueryGuardMixin,
+    NameKeySearchMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
+):
+    list_display = (
+        "name_en_column",
+        "name_kk_column",
+        "name_ru_column",
+        "kind",
+        "un_body",
+        "position",
+    )
     list_filter = ("kind", "un_body")
     search_fields = ("code",)
     search_help_text = _("Any name or abbreviation of the authority: МИД, СІМ, WGAD.")

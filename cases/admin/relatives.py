@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin.contacts import MaskedContactsForm
 from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.filters import ChildrenStuckInChinaFilter
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
@@ -18,7 +19,11 @@ from cases.admin.lookups import QueryGuardMixin
 from cases.admin.readlog import record_key, who_read_url
 from cases.admin.rows import QuickCheckboxMixin
 from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin
-from cases.contact_access import may_enter_contact_details, may_read_contact_details
+from cases.contact_access import (
+    may_enter_contact_details,
+    may_read_contact_details,
+    may_replace_contact_details,
+)
 from cases.intake.admin import RelativeExportMixin
 from cases.models import Kinship, ReadEvent, Relative
 from cases.readlog import ReadLogMixin, Reads, contacts_shown, fields_on_page
@@ -76,9 +81,21 @@ class RelativeAdmin(
             (_("Notes"), {"fields": ["notes"]}),
         ]
         # Absent otherwise, so that the form neither shows nor takes them.
-        if may_enter_contact_details(request.user, obj):
+        if may_enter_contact_details(request.user, obj) or self.replaces_blind(request, obj):
             fieldsets.insert(2, (_("Contact details"), {"fields": list(Relative.CONTACT_FIELDS)}))
         return fieldsets
+
+    def replaces_blind(self, request, obj) -> bool:
+        """Whether the page takes new contact details for a relative whose recorded ones the
+        user may not read (shown masked, cases.admin.contacts)."""
+        return not may_enter_contact_details(request.user, obj) and may_replace_contact_details(
+            request.user, obj
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self.replaces_blind(request, obj):
+            kwargs["form"] = MaskedContactsForm
+        return super().get_form(request, obj, change, **kwargs)
 
     # The contact columns of the list, and the field each shows (also for the read log).
     contact_columns = {"phone_number": "phone", "email": "email"}
@@ -94,6 +111,9 @@ class RelativeAdmin(
 
     def page_reads(self, request, relative: Relative, context) -> Reads:
         reads = super().page_reads(request, relative, context)
+        # Masked (replaced blind, cases.admin.contacts), they are not read.
+        if self.replaces_blind(request, relative):
+            return reads
         if shown := contacts_shown(relative, fields_on_page(context)):
             reads.add(ReadEvent.Kind.CONTACTS, relative, self.cases_of(relative), fields=shown)
         return reads

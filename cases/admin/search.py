@@ -11,7 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
-from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Replace
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,10 @@ from cases.name_match import REASON_LABELS
 from cases.names import name_key
 
 _CASE_NUMBER = re.compile(r"^c-?0*(\d{1,9})$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[\d\s()./-]+$")
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
+# Fewer digits would find a case by almost any number typed (a year, a count).
+MIN_PHONE_DIGITS = 4
 
 NAME_SEARCH_HELP = _(
     "Any spelling of a name finds the person, best matches first: Cyrillic, any Latin "
@@ -33,6 +38,10 @@ RANKED_LIMIT = 200
 SCORE = "name_match_score"
 REASONS = "name_match_reasons"
 
+PERSON_SEARCH_HELP = _(
+    "Find a case by the person's or a relative's name in any spelling (Дәуітхан, Dauitkhan), "
+    "by its number (C-00042) or by a relative's phone, where you may see it."
+)
 
 # Nobody searches with more: longer input only builds queries a database refuses or chokes on.
 MAX_SEARCH_CHARS = 1000
@@ -58,6 +67,23 @@ def case_number_query(term: str, path: str = "case_number") -> Q:
     return Q(**{path: DetainedPerson.case_number_for(int(match[1]))})
 
 
+def phone_digits(term: str) -> str | None:
+    """The digits of a term that reads as (part of) a phone number, "+7 701-555" or "0142";
+    None for anything else."""
+    if not _PHONE.match(term):
+        return None
+    digits = "".join(char for char in term if char.isdigit())
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
+def digits_only(field: str) -> Func:
+    """The field's value without the separators people write phone numbers with."""
+    expression = F(field)
+    for separator in PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
 def field_match(field: str, term: str) -> Q:
     if field.startswith("="):
         return Q(**{field[1:]: term})
@@ -77,20 +103,25 @@ class NameKeySearchMixin:
     # relatives).
     ranked_name_fields: tuple[str, ...] = ()
 
-    def term_query(self, term: str) -> Q:
+    def term_query(self, request, term: str) -> Q:
         """Further matches for one term, such as a case number."""
+        return Q()
+
+    def related_name_match(self, query: str) -> Q:
+        """Records found through someone else's name like `query` (a case through its
+        relatives'); listed after those named so themselves."""
         return Q()
 
     def ranks_by_name(self, request) -> bool:
         """Whether this list's search is a ranked name search."""
-        return self._ranks(search_terms(request.GET.get(SEARCH_VAR, "")))
+        return self._ranks(request, search_terms(request.GET.get(SEARCH_VAR, "")))
 
-    def _ranks(self, terms: list[str]) -> bool:
+    def _ranks(self, request, terms: list[str]) -> bool:
         # A search with letters that names no case number.
         if not self.ranked_name_fields:
             return False
         return any(any(char.isalpha() for char in name_key(term)) for term in terms) and not any(
-            self.term_query(term) for term in terms
+            self.term_query(request, term) for term in terms
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -102,14 +133,14 @@ class NameKeySearchMixin:
         may_have_duplicates = any(
             lookup_spawns_duplicates(self.opts, field.lstrip("=")) for field in search_fields
         )
-        if self._ranks(terms):
+        if self._ranks(request, terms):
             ranked = self._ranked(queryset, terms, search_fields)
             # Best first, unless a column's ordering was chosen.
             if ORDER_VAR not in request.GET:
                 ranked = ranked.order_by(f"-{SCORE}", "pk")
             return ranked, may_have_duplicates
         for term in terms:
-            match = self.term_query(term)
+            match = self.term_query(request, term)
             key = name_key(term)
             # A term without letters ("#12", "2019") is a number, not a spelling of a name.
             if any(char.isalpha() for char in key):
@@ -125,9 +156,10 @@ class NameKeySearchMixin:
     def _ranked(self, queryset, terms: list[str], search_fields) -> object:
         """The records named like the whole search (one name, words in any order), best
         first; and those whose other search fields hold every word (a city, a phone)."""
-        found = name_search.rank(queryset, [" ".join(terms)], self.ranked_name_fields)
+        query = " ".join(terms)
+        found = name_search.rank(queryset, [query], self.ranked_name_fields)
         found = found[:RANKED_LIMIT]
-        match = Q(pk__in=[ranked.pk for ranked in found])
+        match = Q(pk__in=[ranked.pk for ranked in found]) | self.related_name_match(query)
         if search_fields:
             every_term = Q()
             for term in terms:

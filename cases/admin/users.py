@@ -7,6 +7,7 @@ page the action answers with, and never stored (only their hashes are).
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +15,62 @@ from django.utils.translation import gettext_lazy as _
 from accounts.invitations import InvitationError, create_invitation, invitation_path
 from cases.admin.lookups import QueryGuardMixin
 from cases.models import Invitation
+from cases.roles import permission_label, role_label
 
 User = get_user_model()
 INVITE_PERMISSION = "cases.add_invitation"
 
 
 # Users reach relatives' contact details through the cases assigned to them: the same guard.
+class RoleFilter(admin.SimpleListFilter):
+    """Django's filter by group, with the roles named in the user's language."""
+
+    title = _("role")
+    parameter_name = "groups__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [(group.pk, role_label(group)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__id=self.value()) if self.value() else queryset
+
+
 class StaffUserAdmin(QueryGuardMixin, UserAdmin):
     actions = ["create_invitations"]
+    list_filter = ("is_staff", "is_superuser", "is_active", RoleFilter)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Read only: the roles and permissions named in the user's language, not as stored.
+        shown = {"groups": "roles", "user_permissions": "permissions"}
+        return [
+            (name, {**options, "fields": [shown.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = role_label
+        elif db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
+        return field
+
+    @admin.display(description=_("roles"))
+    def roles(self, user) -> str:
+        return ", ".join(role_label(group) for group in user.groups.all()) or "-"
+
+    @admin.display(description=_("permissions of this user"))
+    def permissions(self, user) -> str:
+        return (
+            ", ".join(
+                permission_label(permission)
+                for permission in user.user_permissions.select_related("content_type")
+            )
+            or "-"
+        )
 
     def has_invite_permission(self, request) -> bool:
         return request.user.has_perm(INVITE_PERMISSION)

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html_join
 from django.utils.text import slugify
 from django.utils.timezone import localdate
 from django.utils.translation import gettext
@@ -131,7 +132,9 @@ class SheetImportMixin:
             "preview": report.rows[: self.preview_rows] if report else [],
             "confirm_form": confirm_form,
             "columns": self.sheet.alias_rows(),
-            "required": self.sheet.required,
+            "required_columns": format_html_join(
+                ", ", "<code>{}</code>", ((name,) for name in self.sheet.required)
+            ),
             "template_urls": [
                 (fmt.upper(), reverse(f"admin:{self._url_name('import_template')}", args=[fmt]))
                 for fmt in ("csv", "xlsx")
@@ -141,16 +144,18 @@ class SheetImportMixin:
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
-    def _vocabularies(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """For each vocabulary column: the values it accepts, with their labels."""
+    def _vocabularies(self) -> list[tuple[str, list[tuple[str, str]], bool]]:
+        """For each vocabulary column: the values it accepts, with their labels, and whether
+        these are a record's names in several languages (a place's) rather than a label in
+        the user's."""
         out = []
         columns = [*self.sheet.columns, *self.sheet.relative_columns]
         for column in columns:
             cell = column.cell
             if isinstance(cell, ChoiceCell):
-                out.append((column.name, [(c.value, str(c.label)) for c in cell.choices]))
+                out.append((column.name, [(c.value, str(c.label)) for c in cell.choices], False))
             elif isinstance(cell, ReferenceCell):
-                out.append((column.name, cell.choices()))
+                out.append((column.name, cell.choices(), True))
         return out
 
     def import_action(self, request, **kwargs):
@@ -243,7 +248,7 @@ class SheetImportMixin:
         """A third sheet in the XLSX template: the accepted values of each vocabulary column."""
         rows = [
             (column, code, label)
-            for column, values in self._vocabularies()
+            for column, values, _multilingual in self._vocabularies()
             for code, label in values
         ]
         sheet = tablib.Dataset(

@@ -399,16 +399,64 @@ class PagesTests(RolesTestCase):
         self.assertEqual(self.client.post(url(Relative, "add"), data).status_code, 302)
         self.assertEqual(Relative.objects.get(full_name="Дана").phone, "+7 702 000 0001")
 
-    def test_an_advocate_cannot_see_or_overwrite_a_recorded_relatives_contact_details(self):
+    def test_an_advocate_sees_a_recorded_relatives_contact_details_only_masked(self):
+        self.sign_in("Advocate")
+        page = self.client.get(url(Relative, "change", self.relative.pk))
+        self.assertContains(page, 'name="phone"')
+        self.assertContains(page, "•••• 0142")
+        for value in CONTACTS.values():
+            self.assertNotContains(page, value)
+            self.assertNotContains(page, escape(value))
+        self.assertNotContains(page, "example.org")
+
+    def test_an_advocate_replaces_a_recorded_phone_she_cannot_read(self):
         self.sign_in("Advocate")
         page_url = url(Relative, "change", self.relative.pk)
-        page = self.client.get(page_url)
-        self.assertNotContains(page, 'name="phone"')
-        data = unchanged_post_data(page) | {"phone": "+7 000", "email": "", "city": "Almaty"}
+        data = unchanged_post_data(self.client.get(page_url)) | {"phone": "+7 701 555 8877"}
         self.assertEqual(self.client.post(page_url, data).status_code, 302)
         self.relative.refresh_from_db()
-        self.assertEqual((self.relative.phone, self.relative.email), (PHONE, EMAIL))
+        # The phone typed replaces the old one; the fields left empty keep what is recorded.
+        self.assertEqual(self.relative.phone, "+7 701 555 8877")
+        self.assertEqual((self.relative.email, self.relative.address), (EMAIL, ADDRESS))
+        self.assertContains(self.client.get(page_url), "•••• 8877")
+
+    def test_leaving_the_masked_fields_empty_keeps_the_recorded_details(self):
+        self.sign_in("Advocate")
+        page_url = url(Relative, "change", self.relative.pk)
+        data = unchanged_post_data(self.client.get(page_url)) | {"city": "Almaty"}
+        self.assertEqual(self.client.post(page_url, data).status_code, 302)
+        self.relative.refresh_from_db()
         self.assertEqual(self.relative.city, "Almaty")
+        self.assertEqual({name: getattr(self.relative, name) for name in CONTACTS}, CONTACTS)
+
+    def test_a_bad_replacement_is_refused_and_nothing_changes(self):
+        self.sign_in("Advocate")
+        page_url = url(Relative, "change", self.relative.pk)
+        data = unchanged_post_data(self.client.get(page_url)) | {
+            "email": "not an address",
+            "city": "Almaty",
+        }
+        page = self.client.post(page_url, data)
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "errorlist")
+        self.assertNotContains(page, EMAIL)
+        self.relative.refresh_from_db()
+        self.assertEqual((self.relative.email, self.relative.city), (EMAIL, ""))
+
+    def test_the_assigned_advocate_reads_and_edits_the_details_plainly(self):
+        advocate = self.users["Advocate"]
+        DetainedPerson.objects.filter(pk=self.person.pk).update(assigned_to=advocate)
+        self.sign_in("Advocate")
+        page = self.client.get(url(Relative, "change", self.relative.pk))
+        self.assertContains(page, f'value="{PHONE}"')
+        self.assertNotContains(page, "••••")
+
+    def test_a_viewer_sees_neither_the_details_nor_their_mask(self):
+        self.sign_in("Viewer")
+        page = self.client.get(url(Relative, "change", self.relative.pk))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "••••")
+        self.assertNotContains(page, PHONE)
 
 
 class ExportTests(RolesTestCase):

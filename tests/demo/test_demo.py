@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from cases.contact_access import may_read_contact_details
 from cases.demo.generator import GENERATED_CONSENT, GENERATED_PERSON, GENERATED_RELATIVE
 from cases.demo.story import WIFE_NAME_LATIN
 from cases.models import (
@@ -385,32 +386,67 @@ def test_bad_synthetic_count_given_as_keyword_is_refused():
 # --- The demo user ----------------------------------------------------------------------------
 
 
-def create_demo_user() -> str:
+def create_demo_user(*args: str) -> str:
     out = StringIO()
-    call_command("create_demo_user", stdout=out)
+    call_command("setup_roles", stdout=StringIO())
+    call_command("create_demo_user", *args, stdout=out)
     return out.getvalue()
 
 
+def printed_passwords(output: str) -> dict[str, str]:
+    """Username → password, as the command prints them."""
+    return dict(re.findall(r"^Username: (\S+)\nPassword: (\S+)$", output, re.MULTILINE))
+
+
 def printed_password(output: str) -> str:
-    return re.search(r"^Password: (\S+)$", output, re.MULTILINE).group(1)
+    return printed_passwords(output)["advocate"]
 
 
-def can_log_in(password: str) -> bool:
+def can_log_in(password: str, username: str = "advocate") -> bool:
     request = RequestFactory().post("/")
-    return authenticate(request, username="advocate", password=password) is not None
+    return authenticate(request, username=username, password=password) is not None
 
 
-def test_demo_user_gets_a_printed_password_that_logs_in(settings):
+def test_one_demo_user_per_role_gets_a_printed_password_that_logs_in(settings):
     settings.ADMIN_URL = "office/"
 
     output = create_demo_user()
 
-    password = printed_password(output)
-    assert len(password) >= 20
-    assert can_log_in(password)
-    user = get_user_model().objects.get(username="advocate")
-    assert user.is_staff and user.is_superuser
+    passwords = printed_passwords(output)
+    assert passwords.keys() == {"advocate", "coordinator", "viewer"}
+    for username, password in passwords.items():
+        assert len(password) >= 20
+        assert can_log_in(password, username)
+        user = get_user_model().objects.get(username=username)
+        # Nobody is a superuser: each sees the admin as its role does.
+        assert user.is_staff and not user.is_superuser
+        assert [group.name for group in user.groups.all()] == [username.capitalize()]
     assert "http://127.0.0.1:8000/office/" in output
+
+
+def test_the_printed_links_follow_the_host_the_demo_is_served_on():
+    output = create_demo_user("--host", "0.0.0.0:8080")
+
+    assert "http://0.0.0.0:8080/admin/" in output
+    assert "127.0.0.1:8000" not in output
+    assert "http://0.0.0.0:8080/account/invitation/" in output
+
+
+def test_the_demo_advocate_is_assigned_the_story_and_reads_its_contact_details():
+    call_command("load_demo", stdout=StringIO())
+    create_demo_user()
+
+    advocate = get_user_model().objects.get(username="advocate")
+    story = DetainedPerson.objects.get(name_latin=WIFE_NAME_LATIN)
+    assert story.assigned_to == advocate
+    assert may_read_contact_details(advocate, person=story)
+    viewer = get_user_model().objects.get(username="viewer")
+    assert not may_read_contact_details(viewer, person=story)
+
+
+def test_demo_users_need_the_roles_first():
+    with pytest.raises(CommandError, match="setup_roles"):
+        call_command("create_demo_user", stdout=StringIO())
 
 
 def test_running_create_demo_user_twice_keeps_one_user_with_a_new_password():

@@ -1,4 +1,5 @@
-"""Compile locale/*/LC_MESSAGES/django.po to .mo without GNU gettext (uses polib)."""
+"""Compile the catalogues of LOCALE_PATHS (*/LC_MESSAGES/*.po) to .mo without GNU gettext
+(uses polib)."""
 
 from pathlib import Path
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         except ImportError:
             raise CommandError("polib is missing: install the dev dependencies.") from None
         for locale_dir in settings.LOCALE_PATHS:
-            for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/django.po")):
+            for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 catalog = polib.pofile(str(po_path))
                 catalog.save_as_mofile(str(po_path.with_suffix(".mo")))
                 self.stdout.write(f"{po_path}: {catalog.percent_translated()}% translated")
