@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.PrivatePagesNoStoreMiddleware",
     "accounts.middleware.RejectNulBytesMiddleware",
+    # Answers an anonymous request for a public page already rendered for this data state,
+    # language and query, with the headers the rest of the chain would give it.
+    "cases.public.fastpath.PublicFastPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
