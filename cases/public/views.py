@@ -42,13 +42,17 @@ def _statistics(filterset: StatisticsFilter, state: cache.State) -> statistics.S
     return statistics.localize(numbers)
 
 
-def query_pairs(query: QueryDict) -> list[tuple[str, str]]:
+def query_pairs(query: QueryDict) -> tuple[tuple[str, str], ...]:
     """The query's non-empty parameters in a fixed order: the same filters however sent."""
-    return sorted((name, value) for name, values in query.lists() for value in values if value)
+    return tuple(
+        sorted((name, value) for name, values in query.lists() for value in values if value)
+    )
 
 
-def _filters_pairs(filters: dict) -> list[tuple[str, str]]:
-    return sorted((name, str(value)) for name, value in filters.items() if value is not None)
+def _filters_pairs(filters: dict) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted((name, str(value)) for name, value in filters.items() if value is not None)
+    )
 
 
 @dataclass(frozen=True)
