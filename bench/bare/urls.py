@@ -26,6 +26,4 @@ def _body(name: str) -> bytes:
     return found.read_bytes() if found and found.exists() else b"bare\n"
 
 
-urlpatterns = [
-    path(url, page(_body(name), content_type)) for name, url, content_type in PAGES
-]
+urlpatterns = [path(url, page(_body(name), content_type)) for name, url, content_type in PAGES]
