@@ -104,7 +104,7 @@ class PublicFastPathMiddleware:
             for middleware in self.on_the_way_out:
                 response = middleware.process_response(request, response)
             if len(self.header_sets) >= HEADER_SETS_MAX:
-                self.header_sets.pop(next(iter(self.header_sets)))
+                self.header_sets.pop(next(iter(self.header_sets)), None)
             self.header_sets[key] = dict(response.headers._store)
             return response
         # The kept headers as they are: setting them one by one would check each again.
