@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
@@ -49,32 +48,16 @@ def _as_datetime(value: datetime.datetime | str) -> datetime.datetime:
     return value
 
 
-def _state_query(connection) -> str:
-    from cases.models import PublicDataState
-
-    table = connection.ops.quote_name(PublicDataState._meta.db_table)
-    return f"SELECT token, changed_at FROM {table} WHERE id = %s"
-
-
-def _read_prepared(connection) -> tuple | None:
-    """The state row through a prepared statement: PostgreSQL parses and plans it once per
-    connection (about a third of the read's cost, which every warm public request pays)."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_state_query(connection), [STATE_ID], prepare=True)
-        return cursor.fetchone()
-
-
 def data_state(using: str = DEFAULT_DB_ALIAS) -> State:
     """The current state of the data the public pages show: one read by primary key, on every
     public request."""
+    from cases.models import PublicDataState
+
     connection = connections[using]
-    if connection.vendor == "postgresql" and not connection.queries_logged:
-        row = _read_prepared(connection)
-    else:  # through Django's cursor, which logs it (DEBUG, and the query counts of the tests)
-        with connection.cursor() as cursor:
-            cursor.execute(_state_query(connection), [STATE_ID])
-            row = cursor.fetchone()
+    table = connection.ops.quote_name(PublicDataState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token, changed_at FROM {table} WHERE id = %s", [STATE_ID])
+        row = cursor.fetchone()
     if row is None:  # emptied by hand (or a test's flush): a new state, as after a change
         renew_state(using)
         return data_state(using)
