@@ -1,9 +1,11 @@
 """The measurements that run inside Django, against the database of DATABASE_URL.
 
     python bench/inprocess.py load N | stats RUNS | admin | import ROWS | tallies RUNS | names
+    python bench/inprocess.py advocate SERVER CHANGE_URL SESSION_JSON SECONDS
 
 bench/run.py calls each as a subprocess (one per database) and reads the JSON document it prints
-on its last line. Nothing here serves HTTP: that is bench/run.py's part.
+on its last line. Nothing here serves HTTP: that is bench/run.py's part; the advocate of the
+load test saves a case through a server's admin, as a browser would.
 """
 
 import argparse
@@ -217,6 +219,48 @@ def tally_upkeep(runs: int) -> dict:
     return {"status_change": summary(times), "rebuild": {"records": records, "seconds": seconds}}
 
 
+def published_now() -> dict:
+    """What the unfiltered statistics publish for the register as it stands, in English,
+    counted afresh from the tallies (no cache): the JSON document and the CSV file."""
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from cases.public.filters import applied_filters, wider_views
+
+    filterset = statistics_filter(QueryDict())
+    assert filterset.is_valid(), filterset.errors
+    with translation.override("en"):
+        numbers = statistics.compute(filterset.qs, parents=wider_views(filterset))
+        shown = statistics.localize(numbers)
+        data = statistics.as_data(shown, applied_filters(filterset))
+        csv_text = "".join(statistics.csv_lines(shown))
+    data.pop("generated_at")
+    return {"data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)), "csv": csv_text}
+
+
+def advocate(server: str, change_url: str, session: dict, seconds: float) -> dict:
+    """Save the case of `change_url` through the admin of `server` once a second for `seconds`,
+    its status alternating, and note what each committed state publishes."""
+    from bench.web import Browser, change_status, current_status
+
+    browser = Browser(server, session)
+    first = current_status(browser, change_url)
+    other = "released" if first != "released" else "left_china"
+    states = [published_now()]
+    times = []
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        began = time.perf_counter()
+        change_status(browser, change_url, other if len(times) % 2 == 0 else first)
+        times.append(time.perf_counter() - began)
+        states.append(published_now())
+        time.sleep(max(0.0, 1 - (time.perf_counter() - began)))
+    if len(times) % 2:
+        change_status(browser, change_url, first)
+    return {"saves": len(times), "save": summary(times), "states": states}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +270,10 @@ def main() -> None:
     commands.add_parser("import").add_argument("rows", type=int)
     commands.add_parser("tallies").add_argument("runs", type=int)
     commands.add_parser("names")
+    advocate_command = commands.add_parser("advocate")
+    for name in ("server", "change_url", "session"):
+        advocate_command.add_argument(name)
+    advocate_command.add_argument("seconds", type=float)
     args = parser.parse_args()
     if args.command == "load":
         result = load(args.count)
@@ -239,6 +287,8 @@ def main() -> None:
         from bench.names import name_search
 
         result = name_search()
+    elif args.command == "advocate":
+        result = advocate(args.server, args.change_url, json.loads(args.session), args.seconds)
     else:
         result = import_sheet(args.rows)
     print(json.dumps(result))

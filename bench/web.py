@@ -28,9 +28,12 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving the app (with bench/urls.py) on a free port of 127.0.0.1."""
+    """gunicorn serving the app (with bench/urls.py), or the bare app (`bench.bare.wsgi`), on a
+    free port of 127.0.0.1."""
 
-    def __init__(self, env: dict, workers: int, label: str, log_dir: Path) -> None:
+    def __init__(
+        self, env: dict, workers: int, label: str, log_dir: Path, app: str = "casetracker.wsgi"
+    ) -> None:
         self.port = free_port()
         self.label = label
         self.log = open(log_dir / f"gunicorn-{label}.log", "wb")  # noqa: SIM115
@@ -38,7 +41,7 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
-                "casetracker.wsgi",
+                app,
                 f"--bind={HOST}:{self.port}",
                 f"--workers={workers}",
                 "--worker-class=sync",
@@ -195,6 +198,22 @@ def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
     reader = FormReader(form_id)
     reader.feed(html)
     return reader.fields
+
+
+def change_status(browser: Browser, change_url: str, status: str) -> None:
+    """Submit the person's admin change form as a browser would, with another status."""
+    page = browser.get(change_url)
+    assert page.status == 200, page.status
+    fields = [(k, v) for k, v in form_fields(page.text, "detainedperson_form") if k != "status"]
+    fields += [("status", status), ("_save", "Save")]
+    response = browser.post(change_url, fields)
+    if response.status != 302:
+        raise RuntimeError(f"the admin refused the change ({response.status})")
+
+
+def current_status(browser: Browser, change_url: str) -> str:
+    page = browser.get(change_url)
+    return dict(form_fields(page.text, "detainedperson_form"))["status"]
 
 
 # --- Load generation ---------------------------------------------------------------------------

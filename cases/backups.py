@@ -51,7 +51,16 @@ from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
 from cases import encryption
-from cases.models import Authority, Place, Source, Tally, TallyEntry, TallyProfile, TallyReach
+from cases.models import (
+    Authority,
+    Place,
+    PublicDataState,
+    Source,
+    Tally,
+    TallyEntry,
+    TallyProfile,
+    TallyReach,
+)
 from cases.public import tallies
 
 FORMAT = "casetracker-backup"
@@ -64,8 +73,9 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 NATURAL_KEY_MODELS = (ContentType, Permission)
 # The data migration seeds these into every new database; a restore replaces them.
 SEEDED_MODELS = (Place, Authority)
-# The public statistics counted ahead (cases/public/tallies.py): worked out afresh on restore.
-TALLY_MODELS = (Tally, TallyEntry, TallyProfile, TallyReach)
+# The public statistics counted ahead (cases/public/tallies.py) and the state of the data the
+# public pages show (cases/public/cache.py): worked out afresh on restore.
+DERIVED_MODELS = (Tally, TallyEntry, TallyProfile, TallyReach, PublicDataState)
 
 
 class BackupError(Exception):
@@ -86,7 +96,7 @@ def backup_models() -> list[type[models.Model]]:
         for model in apps.get_app_config(label).get_models()
     ]
     cases = [
-        model for model in apps.get_app_config("cases").get_models() if model not in TALLY_MODELS
+        model for model in apps.get_app_config("cases").get_models() if model not in DERIVED_MODELS
     ]
     return [Group, User, *devices, *cases, LogEntry]
 

@@ -1773,6 +1773,26 @@ class TallyEntry(models.Model):
         return f"{self.kind} {self.record_id}"
 
 
+class PublicDataState(models.Model):
+    """The state of the data the public pages show: one row, given a new token in the
+    transaction of every change that moves a count, a place or authority name, or an official
+    figure. Every worker of every app server reads it by primary key on each public request, so a
+    committed change shows at the next request everywhere, with or without a shared cache
+    (cases/public/cache.py)."""
+
+    # Random, never reused: a state seen inside a transaction that rolled back never returns.
+    token = models.CharField(max_length=32)
+    # When the public numbers last changed: the date the pages and data files give them.
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public data state")
+        verbose_name_plural = _("public data states")
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
 # --- Who read what ----------------------------------------------------------------------------
 #
 # Changes are kept by the history above; reads are kept here (privacy rule 8). A row says

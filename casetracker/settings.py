@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.PrivatePagesNoStoreMiddleware",
     "accounts.middleware.RejectNulBytesMiddleware",
+    # Answers an anonymous request for a public page already rendered for this data state,
+    # language and query, with the headers the rest of the chain would give it.
+    "cases.public.fastpath.PublicFastPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -282,11 +285,12 @@ LOGGING = {
 }
 
 # --- Cache and connection pool (several app servers) ---------------------------------------------
-# One app server keeps its cache in its own memory. Several app servers must share one cache, or a
-# change made through one would leave the others serving old statistics: REDIS_URL (e.g.
-# redis://127.0.0.1:6379/0) moves the cache to Redis, where the generation key of
-# cases/public/cache.py is the same for every server. CACHE_KEY_PREFIX keeps two sites (or a test
-# run) apart in one Redis database.
+# Each process keeps its cache in its own memory. That is enough for fresh numbers: the state of
+# the data is read from the database on every public request (cases/public/cache.py), so every
+# worker of every server serves a change at its next request. REDIS_URL (e.g.
+# redis://127.0.0.1:6379/0) moves the cache to Redis, shared by every server, so that a new state
+# is computed once for all of them. CACHE_KEY_PREFIX keeps two sites (or a test run) apart in one
+# Redis database.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -312,6 +316,5 @@ if envbool("DB_POOL", "0") and DATABASES["default"]["ENGINE"] == "django.db.back
 
 # Public statistics ----------------------------------------------------------------------------
 # The numbers of each filter combination are cached this long at most; any change to the case
-# data drops them at once (cases/public/cache.py), on every app server sharing the cache
-# (REDIS_URL).
+# data gives it a new state at once (cases/public/cache.py), on every app server.
 STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", "600")

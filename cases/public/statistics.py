@@ -525,10 +525,12 @@ def compute(
     profiles: models.QuerySet | None = None,
     min_cell: int | None = None,
     parents: list[models.QuerySet | None] = (),
+    as_of: datetime.datetime | None = None,
 ) -> Statistics:
     """The statistics of the counted persons whose profile is among `profiles` (a filtered
     TallyProfile queryset; None for all) and of what belongs to them, perturbed. `parents` are
-    the wider views, each with one of the filters fewer (filters.py)."""
+    the wider views, each with one of the filters fewer (filters.py). `as_of`: when the data
+    last changed (the time the pages give), by default now."""
     ptable = perturbation.ptable(min_cell)
     min_cell = ptable.min_cell
     sums = tallied_sums(profiles)
@@ -553,7 +555,7 @@ def compute(
     totals["median_days_to_answer"] = None if too_few else _median(sums, published, min_cell)
 
     return Statistics(
-        generated_at=timezone.now(),
+        generated_at=as_of or timezone.now(),
         min_cell=min_cell,
         min_view=min_view(min_cell),
         spread=ptable.spread,

@@ -6,6 +6,7 @@ conditional requests.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -30,56 +31,88 @@ from cases.public.filters import (
 )
 
 
-def _statistics(filterset: StatisticsFilter, token: str) -> statistics.Statistics:
+def _statistics(filterset: StatisticsFilter, state: cache.State) -> statistics.Statistics:
     numbers = cache.cached_statistics(
         applied_filters(filterset),
-        lambda: statistics.compute(filterset.qs, parents=wider_views(filterset)),
-        token,
+        lambda: statistics.compute(
+            filterset.qs, parents=wider_views(filterset), as_of=state.changed_at
+        ),
+        state.token,
     )
     return statistics.localize(numbers)
 
 
-def _query_pairs(query: QueryDict) -> list[tuple[str, str]]:
+def query_pairs(query: QueryDict) -> tuple[tuple[str, str], ...]:
     """The query's non-empty parameters in a fixed order: the same filters however sent."""
-    return sorted((name, value) for name, values in query.lists() for value in values if value)
+    return tuple(
+        sorted((name, value) for name, values in query.lists() for value in values if value)
+    )
 
 
-def _filters_pairs(filters: dict) -> list[tuple[str, str]]:
-    return sorted((name, str(value)) for name, value in filters.items() if value is not None)
+def _filters_pairs(filters: dict) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted((name, str(value)) for name, value in filters.items() if value is not None)
+    )
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One form of the statistics: the page or a data file."""
+
+    kind: str
+    content_type: str
+    # Offered for download under this name.
+    filename: str = ""
+
+    def parts(self, request: HttpRequest) -> tuple:
+        """What names a rendered copy: the representation, the language and the query."""
+        return (self.kind, get_language(), query_pairs(request.GET))
+
+    def respond(self, request: HttpRequest, kept: cache.Kept) -> HttpResponse:
+        """The answer for a rendered copy: 304 if the visitor holds it, else the copy. Also the
+        public fast path's answer (fastpath.py): one place says what headers these carry."""
+        response = get_conditional_response(request, etag=kept.etag)
+        if response is None:
+            response = HttpResponse(kept.body, content_type=self.content_type)
+            if self.filename:
+                response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        response["ETag"] = kept.etag
+        # Browsers and proxies may keep a copy, but must ask again each time: the numbers
+        # change with the data. The language comes from the browser's preference or the
+        # language cookie.
+        patch_cache_control(response, no_cache=True)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+DASHBOARD = Representation("html", "text/html; charset=utf-8")
+JSON = Representation("json", "application/json")
+CSV = Representation("csv", "text/csv; charset=utf-8", filename="statistics.csv")
 
 
 def _serve(
     request: HttpRequest,
-    kind: str,
-    content_type: str,
-    build: Callable[[StatisticsFilter, str], str | bytes],
+    representation: Representation,
+    build: Callable[[StatisticsFilter, cache.State], str | bytes],
     invalid: Callable[[StatisticsFilter], HttpResponse],
 ) -> HttpResponse:
     """One representation of the statistics, rendered once per data state, language and filters.
 
-    The body is cached only when the query says nothing but its valid filters, each in the form
+    The body is kept only when the query says nothing but its valid filters, each in the form
     it is read back (`year=2018`, not `year=02018` or `x=1`): a query cannot fill the
     cache with copies of one page. Any other query is answered all the same, rendered afresh.
     """
-    pairs = _query_pairs(request.GET)
-    parts = (kind, get_language(), pairs)
-    token, etag, body = cache.kept_body(*parts)
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        if body is None:
-            filterset = statistics_filter(request.GET)
-            if not filterset.is_valid():
-                return invalid(filterset)
-            body = build(filterset, token)
-            if pairs == _filters_pairs(applied_filters(filterset)):
-                cache.keep_body(token, body, *parts)
-        response = HttpResponse(body, content_type=content_type)
-    response["ETag"] = etag
-    # Browsers and proxies may keep a copy, but must ask again each time: the numbers change
-    # with the data. The language comes from the browser's preference or the language cookie.
-    patch_cache_control(response, no_cache=True)
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
-    return response
+    parts = representation.parts(request)
+    state = getattr(request, "public_data_state", None) or cache.data_state()
+    kept = cache.kept(state.token, *parts)
+    if kept is None:
+        filterset = statistics_filter(request.GET)
+        if not filterset.is_valid():
+            return invalid(filterset)
+        kept = cache.representation(state.token, build(filterset, state), *parts)
+        if parts[2] == _filters_pairs(applied_filters(filterset)):
+            cache.keep(state.token, kept, *parts)
+    return representation.respond(request, kept)
 
 
 def _dashboard_context(filterset: StatisticsFilter) -> dict:
@@ -95,12 +128,12 @@ def _dashboard_context(filterset: StatisticsFilter) -> dict:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    def build(filterset: StatisticsFilter, token: str) -> str:
+    def build(filterset: StatisticsFilter, state: cache.State) -> str:
         filters = applied_filters(filterset)
         # Links on the page carry the filters as read, not the query as typed: one page per
         # filter combination, whatever order or empty fields the query had.
         query = urlencode([(name, value) for name, value in filters.items() if value is not None])
-        shown = _statistics(filterset, token)
+        shown = _statistics(filterset, state)
         context = _dashboard_context(filterset) | {
             "statistics": shown,
             "too_few_notice": statistics.too_few_notice(shown) if shown.too_few else "",
@@ -113,7 +146,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     def invalid(filterset: StatisticsFilter) -> HttpResponse:
         return render(request, "cases/dashboard.html", _dashboard_context(filterset), status=400)
 
-    return _serve(request, "html", "text/html; charset=utf-8", build, invalid)
+    return _serve(request, DASHBOARD, build, invalid)
 
 
 def _invalid_filters(filterset: StatisticsFilter) -> dict:
@@ -128,20 +161,20 @@ def _invalid_filters(filterset: StatisticsFilter) -> dict:
 
 @require_safe
 def statistics_json(request: HttpRequest) -> HttpResponse:
-    def build(filterset: StatisticsFilter, token: str) -> bytes:
-        data = statistics.as_data(_statistics(filterset, token), applied_filters(filterset))
+    def build(filterset: StatisticsFilter, state: cache.State) -> bytes:
+        data = statistics.as_data(_statistics(filterset, state), applied_filters(filterset))
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False}).content
 
     def invalid(filterset: StatisticsFilter) -> HttpResponse:
         return JsonResponse(_invalid_filters(filterset), status=400)
 
-    return _serve(request, "json", "application/json", build, invalid)
+    return _serve(request, JSON, build, invalid)
 
 
 @require_safe
 def statistics_csv(request: HttpRequest) -> HttpResponse:
-    def build(filterset: StatisticsFilter, token: str) -> str:
-        return "".join(statistics.csv_lines(_statistics(filterset, token)))
+    def build(filterset: StatisticsFilter, state: cache.State) -> str:
+        return "".join(statistics.csv_lines(_statistics(filterset, state)))
 
     def invalid(filterset: StatisticsFilter) -> HttpResponse:
         data = _invalid_filters(filterset)
@@ -154,10 +187,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
             "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
         )
 
-    response = _serve(request, "csv", "text/csv; charset=utf-8", build, invalid)
-    if response.status_code == 200:
-        response["Content-Disposition"] = 'attachment; filename="statistics.csv"'
-    return response
+    return _serve(request, CSV, build, invalid)
 
 
 @never_cache

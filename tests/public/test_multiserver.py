@@ -1,13 +1,19 @@
-"""Several app servers: a change made through one shows at once in the statistics of another.
+"""Several app servers, or workers: a change made through one shows at the next request of
+every other, with the same numbers and the same ETag.
 
-Two gunicorn processes serve one SQLite file, migrated here, and share the cache in Redis
-(REDIS_URL; database 15 under a key prefix of this run's own, removed afterwards). Skipped when
-no Redis answers on 127.0.0.1:6379.
+Each gunicorn here runs one worker, so a request to a server is a request to that worker: two
+of them are two workers that keep their caches apart, as `gunicorn -w 2` without Redis does.
+They serve one database, migrated here once and copied for each test: a SQLite file, or on
+PostgreSQL (when the suite runs on it, DATABASE_URL) a database of this run's own, dropped
+afterwards. Without Redis each worker caches in its own memory; with Redis (REDIS_URL; database
+15 under a key prefix of this run's own, removed afterwards; skipped when no Redis answers on
+127.0.0.1:6379) they share it.
 """
 
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +24,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -34,11 +41,6 @@ def redis_answers() -> bool:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
-
-
-pytestmark = pytest.mark.skipif(
-    not redis_answers(), reason=f"Redis does not answer at {REDIS_URL}: start redis-server"
-)
 
 
 def setup_code() -> str:
@@ -100,37 +102,118 @@ class Site:
             process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    prefix = f"test-multiserver-{uuid.uuid4().hex[:8]}"
-    database = tmp_path_factory.mktemp("multiserver") / "db.sqlite3"
+class Databases:
+    """A migrated database with the twelve cases, and a copy of it for each test."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        configured = os.getenv("DATABASE_URL", "")
+        self.postgresql = configured.startswith(("postgres://", "postgresql://"))
+        self.tmp_path = tmp_path
+        self.copies: list[str] = []
+        if self.postgresql:
+            self.parts = urllib.parse.urlsplit(configured)
+            self.base = f"ct_servers_{uuid.uuid4().hex[:8]}"
+            self._sql(f"CREATE DATABASE {self.base} ENCODING 'UTF8' TEMPLATE template0")
+            self.url = self._url(self.base)
+        else:
+            self.url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+
+    def _url(self, name: str) -> str:
+        return urllib.parse.urlunsplit(self.parts._replace(path=f"/{name}"))
+
+    def _sql(self, statement: str) -> None:
+        with psycopg.connect(self._url("postgres"), autocommit=True) as connection:
+            connection.execute(statement)
+
+    def copy(self) -> str:
+        name = f"copy{len(self.copies)}"
+        if self.postgresql:
+            self._sql(f"CREATE DATABASE {self.base}_{name} TEMPLATE {self.base}")
+            self.copies.append(f"{self.base}_{name}")
+            return self._url(f"{self.base}_{name}")
+        shutil.copy(self.tmp_path / "db.sqlite3", self.tmp_path / f"{name}.sqlite3")
+        self.copies.append(name)
+        return f"sqlite:///{self.tmp_path / f'{name}.sqlite3'}"
+
+    def drop(self) -> None:
+        if self.postgresql:
+            for name in [*self.copies, self.base]:
+                self._sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def site_env(database_url: str) -> dict:
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": prefix,
+        "DATABASE_URL": database_url,
         # The admin pages read static files from the source tree, as in `make run`.
         "DEBUG": "1",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
     }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for name in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "CACHE_KEY_PREFIX"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def databases(tmp_path_factory):
+    """Migrated once, with the cases and a signed-in coordinator: (databases, session)."""
+    databases = Databases(tmp_path_factory.mktemp("servers"))
+    env = site_env(databases.url)
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    setup = subprocess.run(
-        [*manage, "shell", "-c", setup_code()], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    site = Site(env, setup.stdout.decode().strip().splitlines()[-1])
+    try:
+        subprocess.run(
+            [*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        setup = subprocess.run(
+            [*manage, "shell", "-c", setup_code()],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        yield databases, setup.stdout.decode().strip().splitlines()[-1]
+    finally:
+        databases.drop()
+
+
+@pytest.fixture
+def site(databases):
+    """Servers sharing a copy of the database, each with its own memory cache."""
+    copies, session = databases
+    site = Site(site_env(copies.copy()), session)
     yield site
     site.stop()
+
+
+@pytest.fixture
+def redis_site(site):
+    """The same servers sharing a cache in Redis."""
+    if not redis_answers():
+        pytest.skip(f"Redis does not answer at {REDIS_URL}: start redis-server")
+    prefix = f"test-multiserver-{uuid.uuid4().hex[:8]}"
+    site.env |= {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
+    yield site
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
 
 
+def statistics(server: str, etag: str = "") -> tuple[int, int | None, str]:
+    """The HTTP status, the persons counted and the ETag of the server's /statistics.json."""
+    request = urllib.request.Request(server + "/statistics.json")
+    if etag:
+        request.add_header("If-None-Match", etag)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            persons = json.load(response)["totals"]["persons"]
+            return response.status, persons, response.headers["ETag"]
+    except urllib.error.HTTPError as error:  # urllib raises on a 304
+        return error.code, None, error.headers["ETag"]
+
+
 def persons_counted(server: str) -> int:
-    with urllib.request.urlopen(server + "/statistics.json", timeout=30) as response:
-        return json.load(response)["totals"]["persons"]
+    return statistics(server)[1]
 
 
 def delete_case_in_admin(server: str, session: str, case_number: str) -> int:
@@ -173,14 +256,33 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_case_deleted_through_one_server_leaves_the_other_servers_count_at_once(site):
+def test_without_redis_every_worker_shows_a_change_at_its_next_request(site):
     first = site.start_server()
     second = site.start_server()
+    # Each worker renders and keeps the page in its own memory.
+    _status, persons, tag = statistics(first)
+    assert statistics(second) == (200, persons, tag) == (200, PERSONS, tag)
+    assert statistics(first) == statistics(second) == (200, PERSONS, tag)
+    # The same data state gives the same ETag: a copy from one worker is valid at the other.
+    assert statistics(second, etag=tag)[0] == 304
+
+    assert delete_case_in_admin(first, site.session, "C-00001") == 302
+
+    status, persons, new_tag = statistics(second)
+    assert (status, persons) == (200, PERSONS - 1) and new_tag != tag
+    assert statistics(first) == (200, PERSONS - 1, new_tag)
+    assert statistics(first, etag=tag)[:2] == (200, PERSONS - 1)
+    assert statistics(first, etag=new_tag)[0] == statistics(second, etag=new_tag)[0] == 304
+
+
+def test_with_redis_a_case_deleted_through_one_server_shows_at_once_in_the_other(redis_site):
+    first = redis_site.start_server()
+    second = redis_site.start_server()
     # The second server now holds the numbers in the shared cache.
     assert persons_counted(second) == PERSONS
     assert persons_counted(second) == PERSONS
 
-    assert delete_case_in_admin(first, site.session, "C-00001") == 302
+    assert delete_case_in_admin(first, redis_site.session, "C-00001") == 302
 
     assert persons_counted(second) == PERSONS - 1
     assert persons_counted(first) == PERSONS - 1
