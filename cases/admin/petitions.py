@@ -277,6 +277,9 @@ class PetitionEventAdmin(ReadOnlyMixin, QueryGuardMixin, AuditHistoryMixin, Simp
     list_select_related = ("petition__authority", "created_by")
     date_hierarchy = "on"
     fields = ("petition", "when", "status", "note", "created_by")
+    # A method, not a form field: named here so that every form of the page (the history's
+    # too) leaves it out.
+    readonly_fields = ("when",)
 
     @admin.display(description=_("date"), ordering="on")
     def when(self, event: PetitionEvent) -> str:

@@ -56,6 +56,11 @@ SKIPPED_LINKS = re.compile(
 MAX_PAGES = 400
 
 
+# A word in plain Latin letters, not part of a longer one in other letters: "ithan" is no
+# English word inside "Dáýithan" (a name in the Kazakh Latin alphabet).
+LATIN_WORD = re.compile(r"(?<![^\W\d])[A-Za-z][A-Za-z_]+(?![^\W\d])")
+
+
 def english_words() -> set[str]:
     """The words of every English message the admin may show."""
     catalogues = [Path(settings.BASE_DIR) / "locale" / "kk" / "LC_MESSAGES" / "django.po"]
@@ -68,7 +73,7 @@ def english_words() -> set[str]:
             for text in (entry.msgid, entry.msgid_plural):
                 # Placeholders and markup are not words a person reads.
                 text = re.sub(r"%\(\w+\)\w|\{\w*\}|<[^>]+>|&\w+;", " ", text or "")
-                words.update(word.lower() for word in re.findall(r"[A-Za-z]{3,}", text))
+                words.update(word.lower() for word in LATIN_WORD.findall(text) if len(word) > 2)
     return words - SHARED_WORDS
 
 
@@ -124,7 +129,7 @@ def english_on(html: str, vocabulary: set[str]) -> list[str]:
     found = []
     for text in parser.texts:
         text = re.sub(r"\S+@\S+", " ", text)  # addresses are data
-        for word in re.findall(r"[A-Za-z][A-Za-z_]+", text):
+        for word in LATIN_WORD.findall(text):
             # Acronyms (UN, CSV) read the same in every language.
             if word.lower() in vocabulary and not word.isupper():
                 found.append(word)
