@@ -11,7 +11,7 @@ paginator, worklist.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin import persons, petitions, reference, relatives, users  # noqa: F401
+from cases.admin import letters, persons, petitions, reference, relatives, users  # noqa: F401
 from cases.admin.readlog import ReadEventAdmin
 from cases.models import ReadEvent
 
