@@ -26,14 +26,9 @@ class TemplateProblem(Exception):
     """A template that cannot be filled in; the message says where and why."""
 
 
-class UnknownPlaceholder(UndefinedError):
-    """A template names a placeholder the context does not have; args[0] is its full name."""
-
-
 class PlaceholderUndefined(StrictUndefined):
-    """Fails as soon as a template uses a name it was not given, naming it in full."""
-
-    _undefined_exception = UnknownPlaceholder
+    """Fails as soon as a template uses a name it was not given: the error's message is the
+    name in full ('person.nmae')."""
 
     @property
     def _undefined_message(self) -> str:
@@ -76,7 +71,7 @@ def render(template: bytes, context: dict) -> bytes:
         document.render(context, environment, autoescape=True)
         out = io.BytesIO()
         document.save(out)
-    except UnknownPlaceholder as error:
+    except UndefinedError as error:
         raise TemplateProblem(
             _(
                 "The template uses the placeholder “%(name)s”, which does not exist. Correct it "

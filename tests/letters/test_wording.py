@@ -51,11 +51,15 @@ def test_kazakh_locative_follows_the_vowels_of_the_month():
 
 
 def test_no_date_is_no_text():
-    assert date_when(None, DatePrecision.DAY, "ru") == date_text(None, DatePrecision.DAY, "en") == ""
+    assert (
+        date_when(None, DatePrecision.DAY, "ru") == date_text(None, DatePrecision.DAY, "en") == ""
+    )
 
 
 def test_names_in_the_script_a_document_needs():
-    assert cyrillic_name("Kairat Dauitkhan", "Qairat Dauitkhan\nҚайрат Дәуітхан") == "Қайрат Дәуітхан"
+    assert (
+        cyrillic_name("Kairat Dauitkhan", "Qairat Dauitkhan\nҚайрат Дәуітхан") == "Қайрат Дәуітхан"
+    )
     assert cyrillic_name("Қайрат Дәуітхан") == "Қайрат Дәуітхан"
     assert latin_name("Қайрат Дәуітхан") == "Kayrat Dauitkhan"
     assert latin_name("Қайрат Дәуітхан", "Qairat Dauitkhan") == "Qairat Dauitkhan"
