@@ -22,6 +22,9 @@ CASE_MODELS = (
     "source",
 )
 REFERENCE_MODELS = ("place", "authority", "publishedfigure")
+# The coordinators' own Word templates of letters and UN submissions (deleting one brings back
+# the template casetracker ships).
+LETTER_TEMPLATES = ("lettertemplate",)
 
 # Enrolment invitations for new staff (accounts/invitations.py), made by the action on users.
 INVITATIONS = ("add", "view", "delete")
@@ -47,17 +50,18 @@ ROLES: dict[str, frozenset[str]] = {
     # Data entry: records whole family cases, deletes nothing, decides nothing about counting.
     "Advocate": frozenset(
         _codenames(("add", "change", "view"), CASE_MODELS)
-        | _codenames(("view",), REFERENCE_MODELS)
+        | _codenames(("view",), REFERENCE_MODELS + LETTER_TEMPLATES)
     ),
     # Reviews, verifies and corrects everything, and keeps the reference lists.
     "Coordinator": frozenset(
         _codenames(("add", "change", "delete", "view"), CASE_MODELS)
         | _codenames(("add", "change", "view"), REFERENCE_MODELS)
+        | _codenames(("add", "change", "delete", "view"), LETTER_TEMPLATES)
         | _codenames(INVITATIONS, ("invitation",))
         | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG, STAFF_ACCOUNTS}
     ),
     # Lawyers and researchers: read, never change.
-    "Viewer": frozenset(_codenames(("view",), CASE_MODELS + REFERENCE_MODELS)),
+    "Viewer": frozenset(_codenames(("view",), CASE_MODELS + REFERENCE_MODELS + LETTER_TEMPLATES)),
 }
 
 

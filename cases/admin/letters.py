@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -197,25 +197,29 @@ class LetterTemplateAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("templates in use, to download"))
     def in_use(self, template: LetterTemplate | None) -> str:
-        links = [
-            format_html(
-                '<li><a href="{}">{} ({})</a></li>',
-                reverse("admin:cases_lettertemplate_download", args=[code, language]),
-                kind.title,
-                LANGUAGE_NAMES[language],
-            )
-            for code, kind in KINDS.items()
-            for language in kind.languages
-        ]
-        return format_html("<ul>{}</ul>", format_html("".join(links)))
+        links = format_html_join(
+            "",
+            '<li><a href="{}">{} ({})</a></li>',
+            (
+                (
+                    reverse("admin:cases_lettertemplate_download", args=[code, language]),
+                    kind.title,
+                    LANGUAGE_NAMES[language],
+                )
+                for code, kind in KINDS.items()
+                for language in kind.languages
+            ),
+        )
+        return format_html("<ul>{}</ul>", links)
 
     @admin.display(description=_("placeholders"))
     def placeholders(self, template: LetterTemplate | None) -> str:
-        rows = "".join(
-            format_html("<tr><td><code>{{{{ {} }}}}</code></td><td>{}</td></tr>", name, meaning)
-            for name, meaning in placeholder_list()
+        rows = format_html_join(
+            "",
+            "<tr><td><code>{{{{ {} }}}}</code></td><td>{}</td></tr>",
+            placeholder_list(),
         )
-        return format_html("<table>{}</table>", format_html(rows))
+        return format_html("<table>{}</table>", rows)
 
     def download_view(self, request, kind: str, language: str):
         """The template in use for a kind and language: the coordinator's own, else the one

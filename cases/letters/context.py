@@ -187,7 +187,9 @@ def _person(path: str, person: DetainedPerson, language: str) -> Fields:
         path,
         {
             "name": _name(person, language),
-            "name_cyrillic": "" if withheld else wording.cyrillic_name(person.full_name, person.other_names),
+            "name_cyrillic": ""
+            if withheld
+            else wording.cyrillic_name(person.full_name, person.other_names),
             "name_latin": ""
             if withheld
             else wording.latin_name(person.full_name, person.name_latin),

@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from cases.models import Petition, PetitionEvent
 from tests.factories import make_user
-from tests.letters.conftest import document_text
+from tests.letters.fixtures import document_text
 
 
 def test_the_command_writes_the_draft_and_keeps_it(model_case, tmp_path, capsys):

@@ -13,8 +13,8 @@ from cases.models import (
     Relative,
     Source,
 )
-from tests.factories import make_kinship, make_person, make_relative, make_user
-from tests.letters.conftest import document_text
+from tests.factories import make_kinship, make_person, make_user
+from tests.letters.fixtures import document_text
 
 KAIRAT = "Қайрат Дәуітхан"
 

@@ -11,7 +11,7 @@ from cases.letters.drafting import draft_document
 from cases.letters.engine import TemplateProblem, render
 from cases.letters.kinds import KINDS
 from cases.models import LetterTemplate, Petition, Source
-from tests.letters.conftest import document_text
+from tests.letters.fixtures import document_text
 
 
 def word_file(*paragraphs: str) -> bytes:
@@ -61,8 +61,10 @@ def test_the_documented_placeholders_are_those_of_a_real_case(model_case):
     [
         ("{{ person.nmae }}", "person.nmae"),
         ("{{ sendr.name }}", "sendr"),
-        ("{%p for person in persons %}\n{{ person.birth_yaer }}\n{%p endfor %}", "persons[1].birth_yaer"),
-        ("{%p for relative in person.relatives %}\n{{ relative.phone }}\n{%p endfor %}", "person.relatives[1].phone"),
+        ("{%p for person in persons %}\n{{ person.birth_yaer }}\n{%p endfor %}",
+         "persons[1].birth_yaer"),
+        ("{%p for relative in person.relatives %}\n{{ relative.phone }}\n{%p endfor %}",
+         "person.relatives[1].phone"),
     ],
 )  # fmt: skip
 def test_an_unknown_placeholder_is_named(model_case, text, named):
