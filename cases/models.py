@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -177,6 +177,15 @@ class Authority(Multilingual, TimeStamped):
         db_default="",
         help_text=_("Abbreviations and other names people use for it (МИД, WGAD), one a line."),
     )
+    un_body = models.BooleanField(
+        _("UN body"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "A petition to it is marked submitted only for persons whose family gave a valid "
+            "consent covering submissions to UN bodies."
+        ),
+    )
     name_key = models.TextField(_("name search key"), blank=True, editable=False, db_default="")
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()
@@ -185,6 +194,12 @@ class Authority(Multilingual, TimeStamped):
         ordering = ["position", "name_en"]
         verbose_name = _("authority")
         verbose_name_plural = _("authorities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(un_body=False) | Q(kind="international"),
+                name="authority_un_body_is_international",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.localized()
@@ -242,6 +257,10 @@ HELD_STATUSES = frozenset(
 )
 
 
+# A case is closed for advocacy once the person is out of China or dead.
+CLOSED_STATUSES = frozenset({Status.LEFT_CHINA, Status.DECEASED})
+
+
 def counted_q(prefix: str = "") -> Q:
     """The cases that public statistics count, as a condition on the person at `prefix`
     ('person__' from a kinship or an outcome)."""
@@ -291,6 +310,31 @@ class DetainedPersonQuerySet(models.QuerySet):
     def assigned_to(self, user) -> "DetainedPersonQuerySet":
         """The cases `user` follows."""
         return self.filter(assigned_to=user)
+
+    def open(self) -> "DetainedPersonQuerySet":
+        """Cases advocates still work on: not closed by a return or a death, not duplicates."""
+        return self.exclude(status__in=CLOSED_STATUSES).filter(duplicate_of__isnull=True)
+
+    def with_valid_consent(
+        self, scope: str | None = None, on: datetime.date | None = None
+    ) -> "DetainedPersonQuerySet":
+        """Cases with a consent valid on `on` (today), covering `scope` if given."""
+        return self.filter(Exists(_valid_consents(scope, on).filter(person=OuterRef("pk"))))
+
+    def without_valid_consent(
+        self, scope: str | None = None, on: datetime.date | None = None
+    ) -> "DetainedPersonQuerySet":
+        return self.exclude(Exists(_valid_consents(scope, on).filter(person=OuterRef("pk"))))
+
+    def needing_consent(self, today: datetime.date | None = None) -> "DetainedPersonQuerySet":
+        """Open cases with no valid consent and no standing withdrawal: families to ask."""
+        withdrawn = Consent.objects.standing_withdrawals(today).filter(person=OuterRef("pk"))
+        return self.open().without_valid_consent(on=today).exclude(Exists(withdrawn))
+
+    def consent_withdrawn(self, today: datetime.date | None = None) -> "DetainedPersonQuerySet":
+        """Cases flagged by a withdrawal that no later consent has replaced."""
+        standing = Consent.objects.standing_withdrawals(today).filter(person=OuterRef("pk"))
+        return self.filter(Exists(standing))
 
     def assign_case_numbers(self) -> int:
         """Number every case that has none from its primary key, which is never reused."""
@@ -1079,6 +1123,282 @@ class Source(TimeStamped):
         """The file's name for the person downloading it: as uploaded, for files stored before
         original names were kept, the name on disk."""
         return self.original_name or PurePath(self.file.name).name
+
+
+# --- Consent ----------------------------------------------------------------------------------
+#
+# What a family (or the person) allows the organisation to do with their case. Consents are
+# never deleted: a withdrawal is recorded on the consent, flags the case, and the history keeps
+# who changed what.
+
+
+class ConsentScope(models.TextChoices):
+    """What a consent covers; each is a boolean field of Consent (SCOPE_FIELDS)."""
+
+    RECORDING = "recording", _("recording the case")
+    KAZAKH_AUTHORITIES = "kazakh_authorities", _("petitions to Kazakhstan's authorities")
+    UN_BODIES = "un_bodies", _("submissions to UN bodies")
+    PUBLIC_STORY = "public_story", _("telling the story publicly")
+    PARTNER = "partner", _("sharing with a partner organisation")
+
+
+# Booleans rather than a list in one column: each scope is a plain, indexable condition on
+# SQLite and PostgreSQL alike, and "covering UN submissions" reads as one filter.
+SCOPE_FIELDS: dict[str, str] = {scope: f"covers_{scope}" for scope in ConsentScope.values}
+
+
+def _valid_consents(scope: str | None, on: datetime.date | None) -> "ConsentQuerySet":
+    consents = Consent.objects.valid_on(on)
+    return consents.covering(scope) if scope else consents
+
+
+class ConsentQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date | None = None) -> "ConsentQuerySet":
+        """Consents given by `day` (today), not expired and not withdrawn on that day."""
+        day = day or timezone.localdate()
+        return self.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day),
+            given_on__lte=day,
+        )
+
+    def covering(self, scope: str) -> "ConsentQuerySet":
+        return self.filter(**{SCOPE_FIELDS[scope]: True})
+
+    def expiring_within(self, days: int, today: datetime.date | None = None) -> "ConsentQuerySet":
+        """Consents valid today that expire within `days` days."""
+        today = today or timezone.localdate()
+        return self.valid_on(today).filter(expires_on__lte=today + datetime.timedelta(days=days))
+
+    def withdrawn(self) -> "ConsentQuerySet":
+        return self.filter(withdrawn_on__isnull=False)
+
+    def standing_withdrawals(self, today: datetime.date | None = None) -> "ConsentQuerySet":
+        """Withdrawn consents not replaced by a consent given since and valid today: each
+        flags its case."""
+        renewed = Consent.objects.valid_on(today).filter(
+            person=OuterRef("person"), given_on__gte=OuterRef("withdrawn_on")
+        )
+        return self.withdrawn().exclude(Exists(renewed))
+
+
+class ConsentKept(Exception):
+    """A withdrawn consent is the record of the withdrawal: it is never deleted."""
+
+
+def consent_expiry_warning_days() -> int:
+    """How many days before it expires a consent is listed in today's work."""
+    return settings.CONSENT_EXPIRY_WARNING_DAYS
+
+
+class Consent(TimeStamped):
+    """A consent given for one case: who gave it, what it covers, how, and until when."""
+
+    class GivenBy(models.TextChoices):
+        PERSON = "person", _("the person themself")
+        RELATIVE = "relative", _("a relative")
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("written")
+        ORAL = "oral", _("recorded orally")
+        LAWYER = "lawyer", _("through a lawyer")
+
+    class State(models.TextChoices):
+        VALID = "valid", _("valid")
+        EXPIRES_SOON = "expires_soon", _("expires soon")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    Scope = ConsentScope
+
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.CASCADE, related_name="consents", verbose_name=_("case")
+    )
+    given_by = models.CharField(
+        _("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.RELATIVE
+    )
+    # RESTRICT: a relative who gave a consent is not deleted from under it, but deleting the
+    # whole case (which deletes its consents) is not held up.
+    relative = models.ForeignKey(
+        Relative,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("relative who gave it"),
+        help_text=_("A relative of this case; empty when the person gave it themself."),
+    )
+    covers_recording = models.BooleanField(_("recording the case"), default=False)
+    covers_kazakh_authorities = models.BooleanField(
+        _("petitions to Kazakhstan's authorities"), default=False
+    )
+    covers_un_bodies = models.BooleanField(_("submissions to UN bodies"), default=False)
+    covers_public_story = models.BooleanField(_("telling the story publicly"), default=False)
+    covers_partner = models.BooleanField(_("sharing with a partner organisation"), default=False)
+    partner_name = models.CharField(
+        _("partner organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organisation the case may be shared with, by name."),
+    )
+    method = models.CharField(
+        _("how it was given"), max_length=10, choices=Method.choices, default=Method.WRITTEN
+    )
+    given_on = models.DateField(_("given on"), validators=[not_in_future])
+    expires_on = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it holds. Empty: until withdrawn."),
+    )
+    withdrawn_on = models.DateField(
+        _("withdrawn on"),
+        null=True,
+        blank=True,
+        validators=[not_in_future],
+        help_text=_("From this day on it no longer holds. A withdrawal cannot be undone."),
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+    # RESTRICT, as for the relative: the evidence stays while the consent does.
+    evidence = models.ForeignKey(
+        Source,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("evidence"),
+        help_text=_("The signed form, recording or lawyer's letter: a source of this case."),
+    )
+    notes = models.TextField(_("notes (private)"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "-given_on", "-created_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(given_by="person", relative__isnull=True)
+                | Q(given_by="relative", relative__isnull=False),
+                name="consent_relative_given_by_relative",
+            ),
+            models.CheckConstraint(
+                condition=Q(covers_recording=True)
+                | Q(covers_kazakh_authorities=True)
+                | Q(covers_un_bodies=True)
+                | Q(covers_public_story=True)
+                | Q(covers_partner=True),
+                name="consent_covers_something",
+            ),
+            models.CheckConstraint(
+                condition=Q(covers_partner=False) | ~Q(partner_name=""),
+                name="consent_partner_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("given_on")),
+                name="consent_expiry_not_before_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawal_not_before_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawal_reason="") | Q(withdrawn_on__isnull=False),
+                name="consent_reason_only_when_withdrawn",
+            ),
+        ]
+        indexes = [
+            # Today's work: consents expiring in the next days.
+            models.Index(fields=["expires_on"], name="consent_expires_idx"),
+            # Flagged cases: withdrawals, by case.
+            models.Index(fields=["withdrawn_on", "person"], name="consent_withdrawn_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("consent of %(date)s: %(scopes)s") % {
+            "date": self.given_on.isoformat() if self.given_on else "—",
+            "scopes": self.scopes_display,
+        }
+
+    @property
+    def scopes(self) -> list[str]:
+        return [scope for scope, field in SCOPE_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def scopes_display(self) -> str:
+        labels = dict(ConsentScope.choices)
+        shown = []
+        for scope in self.scopes:
+            label = str(labels[scope])
+            if scope == ConsentScope.PARTNER and self.partner_name:
+                label = f"{label} ({self.partner_name})"
+            shown.append(label)
+        return "; ".join(shown)
+
+    @property
+    def giver_display(self) -> str:
+        if self.given_by == self.GivenBy.PERSON or not self.relative_id:
+            return str(self.GivenBy.PERSON.label)
+        return self.relative.display_name
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (
+            self.given_on <= day
+            and (self.expires_on is None or self.expires_on >= day)
+            and (self.withdrawn_on is None or self.withdrawn_on > day)
+        )
+
+    def state(self, today: datetime.date | None = None) -> "Consent.State":
+        """Valid, expiring within CONSENT_EXPIRY_WARNING_DAYS, expired or withdrawn, today."""
+        today = today or timezone.localdate()
+        if self.withdrawn_on is not None and self.withdrawn_on <= today:
+            return self.State.WITHDRAWN
+        if self.expires_on is not None and self.expires_on < today:
+            return self.State.EXPIRED
+        warning = datetime.timedelta(days=consent_expiry_warning_days())
+        if self.expires_on is not None and self.expires_on <= today + warning:
+            return self.State.EXPIRES_SOON
+        return self.State.VALID
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.scopes:
+            errors["covers_recording"] = _("Tick at least one thing the consent covers.")
+        if self.covers_partner and not self.partner_name.strip():
+            errors["partner_name"] = _("Name the partner organisation the case may go to.")
+        if self.given_by == self.GivenBy.RELATIVE and not self.relative_id:
+            errors["relative"] = _("Choose the relative who gave it.")
+        if self.given_by == self.GivenBy.PERSON and self.relative_id:
+            errors["relative"] = _("Leave the relative empty: the person gave it themself.")
+        if self.given_on and self.expires_on and self.expires_on < self.given_on:
+            errors["expires_on"] = _("A consent cannot expire before it was given.")
+        if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
+            errors["withdrawn_on"] = _("A consent cannot be withdrawn before it was given.")
+        if self.withdrawal_reason.strip() and not self.withdrawn_on:
+            errors["withdrawn_on"] = _("Give the date of the withdrawal.")
+        person_id = self.person_id
+        kin = Kinship.objects.filter(person_id=person_id, relative_id=self.relative_id)
+        if person_id and self.relative_id and "relative" not in errors and not kin.exists():
+            errors["relative"] = _("Only a relative of this case can give its consent.")
+        if person_id and self.evidence_id and not self._evidence_of_case():
+            errors["evidence"] = _("The evidence must be a source of this case.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _evidence_of_case(self) -> bool:
+        source = self.evidence
+        if source.person_id == self.person_id:
+            return True
+        return (
+            bool(source.petition_id) and source.petition.persons.filter(pk=self.person_id).exists()
+        )
+
+    def delete(self, *args, **kwargs):
+        if self.withdrawn_on is not None:
+            raise ConsentKept(_("A withdrawn consent is kept as the record of the withdrawal."))
+        return super().delete(*args, **kwargs)
 
 
 def letter_template_upload_path(instance: "LetterTemplate", filename: str) -> str:

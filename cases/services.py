@@ -1,25 +1,53 @@
 """Writes that touch more than one row, called by the admin, the imports and the tests alike
-(docs/architecture.md): a petition with its timeline, an outcome with the status it implies.
+(docs/architecture.md): a petition with its timeline (and, to a UN body, only with the
+family's consent), an outcome with the status it implies.
 
 They are functions rather than `save()` overrides so that whoever saves says who did it, and
 so that saving a row never quietly saves another.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from collections.abc import Iterable
 
-from cases.models import Outcome, Petition, PetitionEvent
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from cases.models import (
+    Authority,
+    Consent,
+    ConsentScope,
+    DetainedPerson,
+    Outcome,
+    Petition,
+    PetitionEvent,
+    PetitionStatus,
+)
 
 
 def save_petition(
-    petition: Petition, *, user: AbstractBaseUser | None = None, note: str = ""
+    petition: Petition,
+    *,
+    user: AbstractBaseUser | None = None,
+    note: str = "",
+    persons: Iterable[DetainedPerson] | None = None,
 ) -> PetitionEvent | None:
-    """Save a petition; a new petition or a new status goes on its timeline, with who set it.
-    Returns the timeline entry, if any."""
+    """Save a petition, and set its `persons` if given; a new petition or a new status goes on
+    its timeline, with who set it. Returns the timeline entry, if any.
+
+    Raises ValidationError, saving nothing, if it goes to a UN body for someone without a valid
+    consent covering UN submissions (missing_un_consent)."""
+    if persons is not None:
+        persons = list(persons)
+    if missing := missing_un_consent(petition, persons):
+        raise un_consent_error(missing)
     stored = Petition.objects.filter(pk=petition.pk) if petition.pk else Petition.objects.none()
     previous = stored.values_list("status", flat=True).first()
     with transaction.atomic():
         petition.save()
+        if persons is not None:
+            petition.persons.set(persons)
         if previous == petition.status:
             return None
         return petition.record_event(petition.status, user=user, note=note)
@@ -57,3 +85,61 @@ def record_outcomes(
             if status := person.apply_outcome(outcome):
                 return outcome, status
         return None
+
+
+# --- Consent to UN submissions ---------------------------------------------------------------
+
+# A petition whose values here change (or a new one) is checked against the consents again.
+_CONSENT_CHECKED_FIELDS = ("status", "authority_id", "submitted_on")
+
+
+def missing_un_consent(
+    petition: Petition, persons: Iterable[DetainedPerson] | None = None
+) -> list[DetainedPerson]:
+    """The persons for whom `petition` may not go to a UN body: it is marked submitted (or
+    later), and they have no consent covering UN submissions valid on its submission date.
+
+    `persons`: those the petition is for once saved (None: those it is for now). Checked only
+    for a new petition, or when its status, authority, submission date or persons change, so
+    that an answer can still be recorded on a petition sent before a consent was withdrawn.
+    """
+    if petition.status == PetitionStatus.DRAFT or not petition.authority_id:
+        return []
+    if not Authority.objects.filter(pk=petition.authority_id, un_body=True).exists():
+        return []
+    stored_ids: set[int] = set()
+    if petition.pk:
+        stored = Petition.objects.filter(pk=petition.pk).values(*_CONSENT_CHECKED_FIELDS).first()
+        links = Petition.persons.through.objects.filter(petition_id=petition.pk)
+        stored_ids = set(links.values_list("detainedperson_id", flat=True))
+        if persons is None:
+            persons = DetainedPerson.objects.filter(pk__in=stored_ids)
+        same = stored and all(stored[f] == getattr(petition, f) for f in _CONSENT_CHECKED_FIELDS)
+        if same and {person.pk for person in persons} == stored_ids:
+            return []
+    persons = list(persons or [])
+    day = petition.submitted_on or timezone.localdate()
+    covered = set(
+        Consent.objects.valid_on(day)
+        .covering(ConsentScope.UN_BODIES)
+        .filter(person__in=[person.pk for person in persons])
+        .values_list("person_id", flat=True)
+    )
+    return [person for person in persons if person.pk not in covered]
+
+
+def un_consent_error(missing: list[DetainedPerson]) -> ValidationError:
+    """What the admin, the import and save_petition say when missing_un_consent finds someone."""
+    return ValidationError(
+        ngettext(
+            "No valid consent covering submissions to UN bodies for %(persons)s on the "
+            "submission date: record the consent on the case page, or keep the petition as a "
+            "draft.",
+            "No valid consent covering submissions to UN bodies for %(persons)s on the "
+            "submission date: record their consents on the case pages, or keep the petition as "
+            "a draft.",
+            len(missing),
+        )
+        % {"persons": "; ".join(str(person) for person in missing)},
+        code="un_consent_missing",
+    )

@@ -171,6 +171,8 @@ PUBLIC_FIRST_YEAR = envint("PUBLIC_FIRST_YEAR", "2014")
 PETITION_FOLLOW_UP_DAYS = envint("PETITION_FOLLOW_UP_DAYS", "30")
 # A submitted petition with no answer after this many days is listed in today's work.
 PETITION_UNANSWERED_DAYS = envint("PETITION_UNANSWERED_DAYS", "60")
+# A consent that expires within this many days is listed in today's work and marked on the case.
+CONSENT_EXPIRY_WARNING_DAYS = envint("CONSENT_EXPIRY_WARNING_DAYS", "30")
 
 # History is a read-only audit trail: "revert" would restore fields the user may not see or
 # change (verification, relatives' contact details).

@@ -26,6 +26,7 @@ from cases import encryption
 from cases.management import passphrase
 from cases.models import (
     Authority,
+    Consent,
     DetainedPerson,
     Kinship,
     Outcome,
@@ -60,6 +61,13 @@ NAMES_MIGRATION = next(
     if path.stem.endswith("_place_names_and_figures")
 )
 names_migration = importlib.import_module(f"cases.migrations.{NAMES_MIGRATION}")
+# The migration that marks the UN bodies among the authorities (its number may change too).
+CONSENT_MIGRATION = next(
+    path.stem
+    for path in (Path(__file__).parents[1] / "cases" / "migrations").glob("*.py")
+    if path.stem.endswith("_consent")
+)
+consent_migration = importlib.import_module(f"cases.migrations.{CONSENT_MIGRATION}")
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +82,7 @@ def seed_reference_lists() -> None:
     """What the data migrations do to a new database (with their models: no history entries)."""
     seed_migration.seed(_apps_at("0002_seed_places_and_authorities"), None)
     names_migration.seed_other_names(_apps_at(NAMES_MIGRATION), None)
+    consent_migration.mark_un_bodies(_apps_at(CONSENT_MIGRATION), None)
 
 
 def wipe_database() -> None:
@@ -139,6 +148,27 @@ def build_register() -> dict:
     brother = make_person("Ерлан Сейітқали", status=Status.PRISON)
     sister = make_relative("Айгүл Сейітқали", email="aigul@example.org")
     make_kinship(brother, sister, relationship=Kinship.Relationship.SIBLING)
+    # She consented on the video of her testimony.
+    video = Source.objects.create(person=brother, title="Video testimony of his sister")
+    Consent.objects.create(
+        person=brother,
+        relative=sister,
+        covers_recording=True,
+        covers_un_bodies=True,
+        covers_partner=True,
+        partner_name="Atajurt",
+        method=Consent.Method.ORAL,
+        given_on=datetime.date(2019, 1, 5),
+        expires_on=datetime.date(2031, 1, 5),
+        evidence=video,
+    )
+    withdrawn = Consent.objects.create(
+        person=wife, relative=kairat, covers_public_story=True, given_on=datetime.date(2019, 2, 1)
+    )
+    withdrawn._history_user = coordinator
+    withdrawn.withdrawn_on = datetime.date(2020, 6, 1)
+    withdrawn.withdrawal_reason = "Pressure on relatives in China."
+    withdrawn.save()
     make_petition(
         brother,
         authority="un_wgad",
@@ -147,7 +177,6 @@ def build_register() -> dict:
         response_kind=Petition.ResponseKind.UNKNOWN,
     )
     make_outcome(brother, Outcome.Kind.SENTENCED, datetime.date(2019, 1, 10), sentence_years=10)
-    Source.objects.create(person=brother, title="Video testimony of his sister")
     detained = PublishedFigure.objects.create(
         label_en="Applications received",
         value=915,
@@ -304,6 +333,28 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
         "https://example.org/mfa",
         "Radio Azattyq",
     )
+    # Consents come back with their evidence, and a withdrawal still flags its case.
+    consent = brother.consents.get()
+    assert (consent.relative.full_name, consent.scopes, consent.partner_name) == (
+        "Айгүл Сейітқали",
+        ["recording", "un_bodies", "partner"],
+        "Atajurt",
+    )
+    assert (consent.expires_on, consent.evidence.title) == (
+        datetime.date(2031, 1, 5),
+        "Video testimony of his sister",
+    )
+    assert list(DetainedPerson.objects.consent_withdrawn()) == [wife]
+    withdrawal = wife.consents.get().history.first()
+    assert (withdrawal.withdrawal_reason, withdrawal.history_user) == (
+        "Pressure on relatives in China.",
+        people["coordinator"],
+    )
+    assert set(Authority.objects.filter(un_body=True).values_list("code", flat=True)) == {
+        "un_wgad",
+        "un_wgeid",
+        "ohchr",
+    }
     # Other names entered in the admin come back, and still find their place.
     tacheng = Place.objects.get(code="tacheng")
     assert tacheng.other_names.endswith("Old Chuguchak Road") and "Чугучак" in tacheng.other_names

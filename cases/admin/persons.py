@@ -1,5 +1,5 @@
-"""The family case on one page: the person held, their relatives, petitions, outcomes and
-evidence; the list of cases answers how advocates ask; outcomes also have their own list.
+"""The family case on one page: the person held, their relatives, consents, petitions, outcomes
+and evidence; the list of cases answers how advocates ask; outcomes also have their own list.
 
 Every changelist runs a fixed number of queries whatever the number of rows (tests prove it).
 Relatives' phone, email and address appear only to those cases.contact_access allows, and every
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.concurrency import ConcurrencyGuardMixin
+from cases.admin.consents import ConsentInline, PersonConsentFilter, standing_withdrawals
 from cases.admin.filters import (
     AssigneeFilter,
     DetentionYearFilter,
@@ -201,6 +202,7 @@ class DetainedPersonAdmin(
         "verification",
         "counted_in_statistics",
         PersonPetitionFilter,
+        PersonConsentFilter,
         AssigneeFilter,
     )
     list_select_related = ("home_place", "assigned_to")
@@ -261,7 +263,13 @@ class DetainedPersonAdmin(
         ),
         (_("Notes"), {"fields": ["notes"]}),
     ]
-    inlines = [PersonKinshipInline, PersonPetitionInline, OutcomeInline, SourceInline]
+    inlines = [
+        PersonKinshipInline,
+        ConsentInline,
+        PersonPetitionInline,
+        OutcomeInline,
+        SourceInline,
+    ]
 
     # Verifying a case and deciding whether it is counted publicly is a coordinator's call.
     VERIFICATION_FIELDS = ("verification", "counted_in_statistics", "duplicate_of")
@@ -419,6 +427,7 @@ class DetainedPersonAdmin(
             context["add_petition_url"] = f"{url}?persons={obj.pk}"
         if obj is not None and obj.pk:
             context["likely_duplicates"] = likely_matches_for(obj)
+            context["withdrawn_consents"] = standing_withdrawals(obj)
             context["letters_documents"] = readiness_table([obj])
             if may_draft(request.user):
                 context["draft_url"] = reverse("admin:cases_detainedperson_draft", args=[obj.pk])

@@ -39,7 +39,7 @@ from cases.intake.admin import PetitionImportExportMixin
 from cases.letters.kinds import KINDS
 from cases.models import Petition, PetitionEvent
 from cases.readlog import ReadLogMixin
-from cases.services import save_petition
+from cases.services import missing_un_consent, save_petition, un_consent_error
 
 
 class PetitionEventInline(ReadOnlyInline):
@@ -80,6 +80,20 @@ class FollowUpForm(forms.Form):
                 _("The next follow-up cannot lie in the past."), code="past_follow_up"
             )
         return value
+
+
+class PetitionForm(forms.ModelForm):
+    """A petition to a UN body is marked submitted only for persons with a valid consent
+    covering UN submissions (cases.services.missing_un_consent)."""
+
+    def _post_clean(self):
+        # After the model's own validation: the instance holds the values entered by now.
+        super()._post_clean()
+        persons = self.cleaned_data.get("persons")
+        if self.errors or persons is None:
+            return
+        if missing := missing_un_consent(self.instance, persons):
+            self.add_error("status", un_consent_error(missing))
 
 
 # Sent by the follow-up page's own form (not by the changelist that opens it).
@@ -124,6 +138,7 @@ class PetitionAdmin(
     name_key_fields = ("persons__name_key", "petitioners__name_key")
     autocomplete_fields = ("persons", "petitioners", "authority")
     formfield_overrides = SMALL_TEXTAREA
+    form = PetitionForm
     fieldsets = [
         (_("For whom, by whom"), {"fields": ["persons", "petitioners", "organisation"]}),
         (
@@ -260,8 +275,8 @@ class PetitionAdmin(
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        # A new status goes on the timeline, with who set it.
-        save_petition(obj, user=request.user)
+        # A new status goes on the timeline, with who set it; the form checked the consents.
+        save_petition(obj, user=request.user, persons=form.cleaned_data["persons"])
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)

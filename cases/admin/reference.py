@@ -66,8 +66,8 @@ class PlaceAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleH
 
 @admin.register(Authority)
 class AuthorityAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
-    list_display = ("name_en", "name_kk", "name_ru", "kind", "position")
-    list_filter = ("kind",)
+    list_display = ("name_en", "name_kk", "name_ru", "kind", "un_body", "position")
+    list_filter = ("kind", "un_body")
     search_fields = ("code",)
     search_help_text = _("Any name or abbreviation of the authority: МИД, СІМ, WGAD.")
 

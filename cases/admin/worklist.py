@@ -1,5 +1,5 @@
 """Today's work for advocates: my cases and their overdue follow-ups first, then which
-petitions to chase, which cases have none, what changed.
+petitions to chase, which cases have none, which consents to renew or ask for, what changed.
 
 Each list is one query whatever its length (the admin index shows them, see
 cases/templatetags/worklist.py); recording a follow-up is `record_follow_up`.
@@ -18,6 +18,8 @@ from django.utils.translation import gettext
 
 from cases.admin.history import HISTORY_TYPE_LABELS
 from cases.models import (
+    Consent,
+    ConsentQuerySet,
     DetainedPerson,
     DetainedPersonQuerySet,
     Kinship,
@@ -27,6 +29,7 @@ from cases.models import (
     PetitionQuerySet,
     PetitionStatus,
     Source,
+    consent_expiry_warning_days,
 )
 
 # Rows shown per list on the index; each list links to the full changelist where one exists.
@@ -96,6 +99,31 @@ def held_without_petition() -> DetainedPersonQuerySet:
     return DetainedPerson.objects.held().without_petition().order_by("created_at", "pk")
 
 
+def consents_expiring(today: datetime.date | None = None) -> ConsentQuerySet:
+    """Consents valid today that expire within CONSENT_EXPIRY_WARNING_DAYS, the soonest first."""
+    expiring = Consent.objects.expiring_within(consent_expiry_warning_days(), today)
+    return expiring.select_related("person").order_by("expires_on", "pk")
+
+
+def cases_needing_consent(today: datetime.date | None = None) -> DetainedPersonQuerySet:
+    """Open cases without a valid consent (and not withdrawn), the longest on record first."""
+    return DetainedPerson.objects.needing_consent(today).order_by("created_at", "pk")
+
+
+def cases_consent_withdrawn(today: datetime.date | None = None) -> DetainedPersonQuerySet:
+    """Cases flagged by a withdrawn consent, the latest withdrawal first."""
+    latest = (
+        Consent.objects.standing_withdrawals(today)
+        .filter(person=OuterRef("pk"))
+        .order_by("-withdrawn_on")
+    )
+    return (
+        DetainedPerson.objects.consent_withdrawn(today)
+        .annotate(consent_withdrawn_on=Subquery(latest.values("withdrawn_on")[:1]))
+        .order_by("-consent_withdrawn_on", "-pk")
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class CaseChange:
     """The latest change to a case or to a record of it (relatives, outcomes, petitions…)."""
@@ -120,6 +148,7 @@ def _case_history_sources() -> list[tuple[type, str, str, type]]:
         (Kinship.history.model, "", "person__", Kinship),
         (Outcome.history.model, "", "person__", Outcome),
         (Source.history.model, "", "person__", Source),
+        (Consent.history.model, "", "person__", Consent),
         (PetitionEvent.history.model, "", "petition__persons__", PetitionEvent),
         # Saving a petition snapshots its persons: one row per person and version.
         (petition_persons, "history__", "detainedperson__", Petition),

@@ -12,6 +12,7 @@ from typing import Any
 
 from cases.models import (
     Authority,
+    Consent,
     DatePrecision,
     DetainedPerson,
     Ethnicity,
@@ -131,6 +132,10 @@ DETAINED_BY = Weighted(
         DetainedPerson.DetainedBy.CAMP_OR_PRISON_ADMINISTRATION: 2,
         DetainedPerson.DetainedBy.UNKNOWN: 40,
     }
+)
+# How families give their consent: mostly a signed form, some by phone, a few through a lawyer.
+CONSENT_METHOD = Weighted(
+    {Consent.Method.WRITTEN: 70, Consent.Method.ORAL: 25, Consent.Method.LAWYER: 5}
 )
 # Where people of each group mostly come from; Kazakhs mainly from the north (Ili, Altay, Tacheng).
 PLACES = {

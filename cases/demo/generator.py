@@ -21,6 +21,7 @@ from cases.demo.distributions import (
     CHINESE_FORMS,
     CITIES,
     CITIZENSHIP,
+    CONSENT_METHOD,
     COUNTIES,
     DETAINED_BY,
     DETENTION_YEAR,
@@ -51,6 +52,7 @@ from cases.demo.story import WIFE_NAME
 from cases.models import (
     OUTCOME_STATUS,
     Authority,
+    Consent,
     DatePrecision,
     DetainedPerson,
     Ethnicity,
@@ -72,6 +74,9 @@ GENERATED_PERSON = "Generated demo case — not a real person."
 GENERATED_RELATIVE = "Generated demo relative — not a real person."
 GENERATED_PETITION = "Generated demo petition — not a real petition."
 GENERATED_OUTCOME = "Generated demo outcome."
+GENERATED_CONSENT = "Generated demo consent."
+GENERATED_WITHDRAWAL = "Generated demo withdrawal: the family asked to stop sharing the case."
+PARTNERS = ("Demo Partner Foundation", "Example Rights Network")
 DEFAULT_SEED = 2018
 BATCH_SIZE = 2000
 
@@ -106,6 +111,7 @@ class GeneratedCase:
     kinships: list[Kinship] = field(default_factory=list)
     petitions: list[GeneratedPetition] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
 
 
 class CaseGenerator:
@@ -113,9 +119,14 @@ class CaseGenerator:
 
     def __init__(self, rng: random.Random, today: datetime.date):
         self.rng = rng
+        # Consents draw from their own sequence: the families, petitions and outcomes stay
+        # those that a seed gave before consents were generated.
+        self.consent_rng = random.Random(rng.random())
+        self.withdrawal_made = False
         self.today = today
         self.places = {place.code: place for place in Place.objects.all()}
         self.authorities = {authority.code: authority for authority in Authority.objects.all()}
+        self.authority_ids_un = {a.pk: a.un_body for a in self.authorities.values()}
         self.contact_number = 0
 
     # dates
@@ -220,6 +231,7 @@ class CaseGenerator:
         self.add_family(case, given, father, gender, ethnicity, birth_year)
         self.add_petitions(case, detained)
         person.status = self.add_outcomes(case, kinds, detained) or status
+        self.add_consent(case)
         return case
 
     def add_family(
@@ -372,6 +384,49 @@ class CaseGenerator:
             events = [PetitionEvent(petition=petition, on=on, status=s) for on, s in timeline]
             case.petitions.append(GeneratedPetition(petition, petitioner, events))
 
+    def add_consent(self, case: GeneratedCase) -> None:
+        """Most families consent to recording and to petitions; every family whose case went to
+        a UN body consented to that before it was sent. Some consents expire within the warning
+        period; the first family of a run that has no UN submission withdrew its consent."""
+        rng = self.consent_rng
+        un_days = [
+            p.petition.submitted_on
+            for p in case.petitions
+            if p.petition.submitted_on and self.authority_ids_un.get(p.petition.authority_id)
+        ]
+        if not un_days and rng.random() < 0.25:
+            return  # not asked yet: today's work lists the open ones
+        giver = next(k.relative for k in case.kinships if k.is_contact)
+        earliest = min([*un_days, self.today])
+        detained = case.person.detained_on or earliest
+        given_on = self.day_between(min(detained, earliest), earliest)
+        consent = Consent(
+            person=case.person,
+            given_by=Consent.GivenBy.RELATIVE,
+            relative=giver,
+            covers_recording=True,
+            covers_kazakh_authorities=rng.random() < 0.9,
+            covers_un_bodies=bool(un_days) or rng.random() < 0.3,
+            covers_public_story=rng.random() < 0.3,
+            method=CONSENT_METHOD.pick(rng),
+            given_on=given_on,
+            notes=GENERATED_CONSENT,
+        )
+        if rng.random() < 0.15:
+            consent.covers_partner, consent.partner_name = True, rng.choice(PARTNERS)
+        roll = rng.random()
+        if roll < 0.1:
+            consent.expires_on = self.today + datetime.timedelta(days=rng.randint(1, 30))
+        elif roll < 0.4:
+            latest = max([*un_days, given_on])
+            consent.expires_on = latest + datetime.timedelta(days=rng.randint(365, 3 * 365))
+        if not un_days and not self.withdrawal_made:
+            self.withdrawal_made = True
+            consent.expires_on = None
+            consent.withdrawn_on = self.day_between(given_on, self.today)
+            consent.withdrawal_reason = GENERATED_WITHDRAWAL
+        case.consents.append(consent)
+
     def follow_up(self, last_event: datetime.date) -> datetime.date:
         """Most open petitions are chased on time; about a third are overdue."""
         if self.rng.random() < 0.35:
@@ -440,6 +495,7 @@ def save_cases(cases: list[GeneratedCase], counts: Counter) -> None:
     )
     events = PetitionEvent.objects.bulk_create([e for p in generated for e in p.events])
     outcomes = Outcome.objects.bulk_create([o for c in cases for o in c.outcomes])
+    consents = Consent.objects.bulk_create([k for c in cases for k in c.consents])
     counts.update(
         persons=len(persons),
         relatives=len(relatives),
@@ -448,6 +504,7 @@ def save_cases(cases: list[GeneratedCase], counts: Counter) -> None:
         links=len(person_links) + len(petitioner_links),
         events=len(events),
         outcomes=len(outcomes),
+        consents=len(consents),
     )
 
 

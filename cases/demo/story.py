@@ -98,6 +98,12 @@ STORY_PETITIONS = [
 
 MFA = "Ministry of Foreign Affairs of Kazakhstan"
 
+# No consent is recorded: the report says that Kairat spoke at a press conference and wrote to
+# the President and the Ministry himself, not that the family consented to anything this
+# register does (to UN submissions least of all), nor when. The model case is therefore listed
+# among the open cases without a valid consent, and a UN submission for it is refused until an
+# advocate records the family's consent.
+
 
 @dataclass(frozen=True)
 class StoryFigure:

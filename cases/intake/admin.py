@@ -34,6 +34,7 @@ from cases.intake.columns import PERSON_SHEET, PETITION_SHEET, SheetSpec
 from cases.intake.engine import ImportReport
 from cases.intake.exports import (
     SHEET_FORMATS,
+    ConsentResource,
     PersonResource,
     PetitionResource,
     RelativeResource,
@@ -321,3 +322,9 @@ class RelativeExportMixin(SheetExportMixin):
     """For RelativeAdmin: export the filtered list; contact details only with the permission."""
 
     resource_classes = [RelativeResource]
+
+
+class ConsentExportMixin(SheetExportMixin):
+    """For ConsentAdmin: export the filtered list (consents are entered on the case page)."""
+
+    resource_classes = [ConsentResource]

@@ -18,7 +18,7 @@ from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cases.formulas import escape_formula
-from cases.intake.cells import ChoiceCell, TextCell, YearCell, YesNoCell
+from cases.intake.cells import ChoiceCell, ExactDateCell, TextCell, YearCell, YesNoCell
 from cases.intake.columns import (
     PERSON_COLUMNS,
     PETITION_COLUMNS,
@@ -27,7 +27,7 @@ from cases.intake.columns import (
     TEMPLATE_RELATIVES,
     Column,
 )
-from cases.models import Kinship, Relative
+from cases.models import SCOPE_FIELDS, Consent, Kinship, Relative
 
 
 class SemicolonCSV(CSV):
@@ -194,3 +194,51 @@ class RelativeResource(SafeResource):
         kinships = Kinship.objects.select_related("person").order_by("pk")
         # An attribute of its own: the admin's queryset prefetches "kinships" differently.
         return queryset.prefetch_related(Prefetch("kinships", kinships, to_attr="export_kinships"))
+
+
+def _consent_relative(consent: Consent) -> str:
+    # The relative's name, or for a withheld one how they are kin to the cases (display_name).
+    return consent.relative.display_name if consent.relative_id else ""
+
+
+def _consent_state(consent: Consent) -> str:
+    return str(consent.state().label)
+
+
+def _consent_evidence(consent: Consent) -> str:
+    return consent.evidence.title if consent.evidence_id else ""
+
+
+CONSENT_EXPORT_COLUMNS = [
+    Column("case_number", TextCell(), attribute="person.case_number"),
+    Column("given_by", ChoiceCell(Consent.GivenBy)),
+    *(Column(field, YesNoCell()) for field in SCOPE_FIELDS.values()),
+    Column("partner_name", TextCell()),
+    Column("method", ChoiceCell(Consent.Method)),
+    Column("given_on", ExactDateCell()),
+    Column("expires_on", ExactDateCell()),
+    Column("withdrawn_on", ExactDateCell()),
+    Column("withdrawal_reason", TextCell()),
+    Column("notes", TextCell()),
+]
+
+
+class ConsentResource(SafeResource):
+    """Consents, a row each, with the case, who gave them and their state on the day."""
+
+    display_name = _("consents")
+
+    def __init__(self, show_contacts: bool = False, **kwargs):
+        super().__init__(show_contacts)
+        self.fields = {c.name: _column_field(c) for c in CONSENT_EXPORT_COLUMNS}
+        for name, value in (
+            ("relative", _consent_relative),
+            ("evidence", _consent_evidence),
+            ("state", _consent_state),
+        ):
+            self.fields[name] = Field(column_name=name, dehydrate_method=value)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("person", "relative", "evidence").prefetch_related(
+            "relative__kinships__person"
+        )

@@ -13,15 +13,15 @@ from cases.intake.engine import ImportReport, RowChange, RowPlan, SheetImport, m
 from cases.intake.sheets import cell_text, shown
 from cases.models import DetainedPerson, Kinship, Petition, PetitionStatus
 from cases.names import name_key
-from cases.services import save_petition
+from cases.services import missing_un_consent, save_petition, un_consent_error
 
 
 class PetitionImport(SheetImport):
     """Petitions, one a row, for the persons its case numbers name.
 
     A petition number (#12 or 12) names an existing petition to update; empty cells leave its
-    values as they are. Each petition is saved through Petition.save, so its timeline records
-    the status with the importing user.
+    values as they are. Each petition is saved through save_petition, so its timeline records
+    the status with the importing user, and a UN submission needs the family's consent.
     """
 
     spec = PETITION_SHEET
@@ -71,6 +71,8 @@ class PetitionImport(SheetImport):
             errors.append(gettext("The authority is missing (column authority)."))
         petitioners = self._petitioners(petition, persons, errors)
         errors += model_errors(petition, read.to_validate, self.columns)
+        if not errors and (missing := missing_un_consent(petition, persons)):
+            errors += un_consent_error(missing).messages
         petition.import_persons, petition.import_petitioners = persons, petitioners
         return RowPlan(number, petition, new=new, changed=read.changed)
 
@@ -163,8 +165,7 @@ class PetitionImport(SheetImport):
             # simple-history's way of naming who changed a row and why.
             petition._history_user = self.user
             petition._change_reason = self.change_reason
-            save_petition(petition, user=self.user)
-            petition.persons.set(petition.import_persons)
+            save_petition(petition, user=self.user, persons=petition.import_persons)
             if petition.import_petitioners is not None:
                 petition.petitioners.set(petition.import_petitioners)
 

@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.letters.kinds import Element, Kind
-from cases.models import DatePrecision, DetainedPerson, Kinship, Petition, PetitionStatus, Relative
+from cases.models import (
+    ConsentScope,
+    DatePrecision,
+    DetainedPerson,
+    Kinship,
+    Petition,
+    PetitionStatus,
+    Relative,
+)
 
 # How precise each precision is, to compare with what a kind needs.
 _PRECISION_RANK = {DatePrecision.YEAR: 1, DatePrecision.MONTH: 2, DatePrecision.DAY: 3}
@@ -91,9 +99,14 @@ def family_contact(person: DetainedPerson) -> Relative | None:
     return kinship.relative if kinship else None
 
 
+def consent_scope(kind: Kind) -> str:
+    """What a consent must cover for a document of `kind`."""
+    return ConsentScope.UN_BODIES if kind.is_un else ConsentScope.KAZAKH_AUTHORITIES
+
+
 def consent_covers(person: DetainedPerson, kind: Kind, on: datetime.date) -> bool:
     """Whether a consent valid on `on` covers this kind of document for the person's case."""
-    return False
+    return person.consents.valid_on(on).covering(consent_scope(kind)).exists()
 
 
 def _person_has(element: str, person: DetainedPerson, kind: Kind, on: datetime.date) -> bool:

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.admin import worklist
-from cases.models import DetainedPerson, Petition, PetitionStatus
+from cases.models import Consent, DetainedPerson, Petition, PetitionStatus
 
 register = template.Library()
 
@@ -74,6 +74,19 @@ def todays_work(context) -> dict:
             worklist.held_without_petition(),
             changelist(DetainedPerson, held="yes", petitions="none"),
         )
+    if may_read(request, Consent):
+        lists["consents_expiring"] = first_rows(
+            worklist.consents_expiring(), changelist(Consent, state=Consent.State.EXPIRES_SOON)
+        )
+        lists["consent_warning_days"] = worklist.consent_expiry_warning_days()
+    if may_read(request, DetainedPerson) and may_read(request, Consent):
+        lists["no_consent"] = first_rows(
+            worklist.cases_needing_consent(), changelist(DetainedPerson, consent="none")
+        )
+        lists["consent_withdrawn"] = first_rows(
+            worklist.cases_consent_withdrawn(), changelist(DetainedPerson, consent="withdrawn")
+        )
+    if may_read(request, DetainedPerson):
         lists["recent"] = worklist.recent_case_changes()
         lists["recent_days"] = worklist.RECENT_DAYS
     return lists

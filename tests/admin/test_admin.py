@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.invitations import create_invitation
 from cases.models import (
     Authority,
+    Consent,
     DatePrecision,
     DetainedPerson,
     Outcome,
@@ -58,7 +59,14 @@ class PagesRenderTests(AdminTestCase):
         petition = make_petition(person)
         petition.petitioners.add(relative)
         make_outcome(person, Outcome.Kind.TRANSFERRED, datetime.date(2019, 2, 1))
-        Source.objects.create(person=person, title="Video testimony")
+        video = Source.objects.create(person=person, title="Video testimony")
+        Consent.objects.create(
+            person=person,
+            relative=relative,
+            covers_recording=True,
+            given_on=datetime.date(2019, 1, 1),
+            evidence=video,
+        )
         PublishedFigure.objects.create(
             label_en="Applications", value=915, as_of=datetime.date(2018, 1, 1), source_name="MFA"
         )

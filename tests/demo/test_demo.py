@@ -11,10 +11,11 @@ from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from cases.demo.generator import GENERATED_PERSON, GENERATED_RELATIVE
+from cases.demo.generator import GENERATED_CONSENT, GENERATED_PERSON, GENERATED_RELATIVE
 from cases.demo.story import WIFE_NAME_LATIN
 from cases.models import (
     OUTCOME_STATUS,
+    Consent,
     DatePrecision,
     DetainedPerson,
     Kinship,
@@ -239,6 +240,39 @@ def test_synthetic_petitions_and_outcomes_do_not_precede_the_detention():
         assert petition.events.filter(status=PetitionStatus.SUBMITTED).exists()
     for person in DetainedPerson.objects.filter(notes=GENERATED_PERSON):
         assert all(o.occurred_on >= person.detained_on for o in person.outcomes.all())
+
+
+def test_synthetic_consents_cover_every_un_submission_some_expire_soon_one_is_withdrawn(
+    settings,
+):
+    settings.CONSENT_EXPIRY_WARNING_DAYS = 30
+    load_demo("--synthetic", "200")
+
+    generated = Consent.objects.filter(notes=GENERATED_CONSENT)
+    assert generated.count() > 100
+    assert generated.expiring_within(30).exists()
+    assert generated.withdrawn().count() == 1
+    assert DetainedPerson.objects.consent_withdrawn().count() == 1
+    # Some families were not asked yet: today's work lists them.
+    assert DetainedPerson.objects.filter(notes=GENERATED_PERSON).needing_consent().exists()
+    un_submissions = Petition.objects.filter(authority__un_body=True).exclude(
+        status=PetitionStatus.DRAFT
+    )
+    assert un_submissions.exists()
+    for petition in un_submissions.prefetch_related("persons"):
+        for person in petition.persons.all():
+            valid = Consent.objects.valid_on(petition.submitted_on).covering("un_bodies")
+            assert valid.filter(person=person).exists(), (petition, person)
+    for consent in generated.select_related("relative"):
+        consent.full_clean()  # bulk inserts skip the form rules: the data must obey them
+
+
+def test_story_records_no_consent_the_report_does_not_give():
+    load_demo()
+    wife = the_wife()
+    assert not wife.consents.exists()
+    assert wife in DetainedPerson.objects.needing_consent()
+    assert wife not in DetainedPerson.objects.with_valid_consent("un_bodies")
 
 
 def test_same_seed_generates_the_same_cases_and_another_seed_others():

@@ -1,15 +1,17 @@
 """The model case (Kairat Dauitkhan's wife, as the report tells it) and the same case completed
-with what a UN submission requires, as an advocate would after reading the readiness check."""
+with what a UN submission requires, the family's consent included, as an advocate would after
+reading the readiness check."""
 
 import datetime
 import io
 
 import docx
 import pytest
+from django.utils import timezone
 
 from cases.demo.story import WIFE_NAME, load_story
-from cases.letters import readiness
-from cases.models import DatePrecision, DetainedPerson
+from cases.letters.readiness import family_contact
+from cases.models import Consent, DatePrecision, DetainedPerson
 
 
 def document_text(content: bytes) -> str:
@@ -23,14 +25,22 @@ def model_case(db) -> DetainedPerson:
     return DetainedPerson.objects.get(full_name=WIFE_NAME)
 
 
-@pytest.fixture
-def consented(monkeypatch):
-    """Cases whose family consented to every kind of document."""
-    monkeypatch.setattr(readiness, "consent_covers", lambda person, kind, on: True)
+def give_consent(person: DetainedPerson, **fields) -> Consent:
+    """The family contact's written consent to petitions and UN submissions, given today."""
+    values = {
+        "given_by": Consent.GivenBy.RELATIVE,
+        "relative": family_contact(person),
+        "covers_recording": True,
+        "covers_kazakh_authorities": True,
+        "covers_un_bodies": True,
+        "method": Consent.Method.WRITTEN,
+        "given_on": timezone.localdate(),
+    }
+    return Consent.objects.create(person=person, **(values | fields))
 
 
 @pytest.fixture
-def completed_case(model_case, consented) -> DetainedPerson:
+def completed_case(model_case) -> DetainedPerson:
     """The model case with the name, the month of the detention, the place, the forces and the
     reason recorded (made up for the test: the report gives none of them)."""
     model_case.name_withheld = False
@@ -43,4 +53,5 @@ def completed_case(model_case, consented) -> DetainedPerson:
     model_case.detained_by = DetainedPerson.DetainedBy.STATE_SECURITY
     model_case.reason_given = DetainedPerson.Reason.DUAL_CITIZENSHIP
     model_case.save()
+    give_consent(model_case)
     return model_case

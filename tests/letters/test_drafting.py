@@ -1,6 +1,9 @@
 """The drafts of the model case in each language and kind, read back from the .docx files."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from django.utils.translation import override
 
 from cases.demo.story import WIFE_NAME
@@ -14,7 +17,9 @@ from cases.models import (
     Source,
 )
 from tests.factories import make_kinship, make_person, make_user
-from tests.letters.fixtures import document_text
+from tests.letters.fixtures import document_text, give_consent
+
+TODAY = timezone.localdate()
 
 KAIRAT = "Қайрат Дәуітхан"
 
@@ -213,18 +218,37 @@ def test_a_un_draft_without_consent_is_refused_and_nothing_is_kept(model_case):
     assert (Petition.objects.count(), Source.objects.count()) == (petitions, sources)
 
 
-def test_a_complete_case_without_consent_is_refused_for_the_consent_alone(
-    completed_case, monkeypatch
+@pytest.mark.parametrize(
+    "consent",
+    [
+        {"withdrawn_on": TODAY},
+        {
+            "given_on": TODAY - datetime.timedelta(days=400),
+            "expires_on": TODAY - datetime.timedelta(days=1),
+        },
+        {"covers_un_bodies": False},
+    ],
+    ids=["withdrawn", "expired", "not covering UN bodies"],
+)
+def test_a_complete_case_without_a_valid_un_consent_is_refused_for_that_alone(
+    completed_case, consent
 ):
-    from cases.letters import readiness
+    completed_case.consents.all().delete()
+    give_consent(completed_case, **consent)
 
-    monkeypatch.setattr(readiness, "consent_covers", lambda person, kind, on: False)
     with pytest.raises(NotReady) as refused:
         draft_document([completed_case], kind_code="un_wgad", language="ru")
-    assert str(refused.value).startswith(
-        "Communication to the UN Working Group on Arbitrary Detention needs a valid consent"
+
+    assert str(refused.value) == (
+        "Communication to the UN Working Group on Arbitrary Detention needs a valid consent of "
+        f"the family covering submissions to UN bodies, and none is recorded for "
+        f"{completed_case.case_number}."
     )
-    assert "cannot be drafted" not in str(refused.value)
+
+
+def test_letters_to_kazakhstan_only_recommend_consent(model_case):
+    draft = draft_document([model_case], kind_code="president", language="kk")
+    assert draft.created
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_un_fields'),
+        ('cases', '0014_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
