@@ -16,11 +16,16 @@ from django.db import models
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.dates import (
+    DatePrecision,
+    format_approximate,
+    known_before,
+    normalize_date,
+)
 from cases.names import combined_name_key, reference_name_key
 
 EARLIEST_BIRTH_YEAR = 1900
@@ -46,34 +51,6 @@ def birth_year_constraint(prefix: str) -> models.CheckConstraint:
         | Q(birth_year__gte=EARLIEST_BIRTH_YEAR, birth_year__lte=2100),
         name=f"{prefix}_birth_year_in_range",
     )
-
-
-class DatePrecision(models.TextChoices):
-    YEAR = "year", _("year only")
-    MONTH = "month", _("month and year")
-    DAY = "day", _("exact day")
-
-
-def normalize_date(value: datetime.date | None, precision: str) -> datetime.date | None:
-    """Store a year as 1 January and a month as its first day, so equal dates compare equal."""
-    if value is None:
-        return None
-    if precision == DatePrecision.YEAR:
-        return value.replace(month=1, day=1)
-    if precision == DatePrecision.MONTH:
-        return value.replace(day=1)
-    return value
-
-
-def format_approximate(value: datetime.date | None, precision: str) -> str:
-    """'2018', 'March 2018' or '12 March 2018', as precise as the family knows."""
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return date_format(value, "YEAR_MONTH_FORMAT")
-    return date_format(value, "DATE_FORMAT")
 
 
 class TimeStamped(models.Model):
@@ -768,6 +745,13 @@ class Petition(CountedRecord):
     submitted_on = models.DateField(
         _("submitted on"), null=True, blank=True, validators=[not_in_future]
     )
+    # "He wrote several times in 2018": as precise as the family knows it, never made-up days.
+    submitted_on_precision = models.CharField(
+        _("precision of the submission date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
     letters_count = models.PositiveSmallIntegerField(
         _("number of letters"),
         default=1,
@@ -784,6 +768,12 @@ class Petition(CountedRecord):
     )
     response_received_on = models.DateField(
         _("answer received on"), null=True, blank=True, validators=[not_in_future]
+    )
+    response_received_on_precision = models.CharField(
+        _("precision of the answer date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
     )
     response_kind = models.CharField(
         _("kind of answer"), max_length=20, choices=ResponseKind.choices, default=ResponseKind.NONE
@@ -805,9 +795,13 @@ class Petition(CountedRecord):
         verbose_name = _("petition")
         verbose_name_plural = _("petitions")
         constraints = [
+            # An answer known to the year or month only is stored on the first day of it, which
+            # may precede a submission in the same year or month: clean() compares those as
+            # precisely as the vaguer date is known.
             models.CheckConstraint(
                 condition=Q(response_received_on__isnull=True)
                 | Q(submitted_on__isnull=True)
+                | ~Q(response_received_on_precision=DatePrecision.DAY)
                 | Q(response_received_on__gte=models.F("submitted_on")),
                 name="petition_answer_not_before_submission",
             ),
@@ -826,19 +820,33 @@ class Petition(CountedRecord):
         ]
 
     def __str__(self) -> str:
-        when = self.submitted_on.isoformat() if self.submitted_on else _("not submitted")
+        when = self.submitted_on_display or _("not submitted")
         return f"#{self.pk or '—'} {self.authority} ({when})"
 
     def save(self, *args, **kwargs) -> None:
+        self.submitted_on = normalize_date(self.submitted_on, self.submitted_on_precision)
+        self.response_received_on = normalize_date(
+            self.response_received_on, self.response_received_on_precision
+        )
         if (
             self.status == PetitionStatus.SUBMITTED
             and self.follow_up_on is None
             and self.submitted_on
         ):
-            self.follow_up_on = self.submitted_on + datetime.timedelta(
-                days=settings.PETITION_FOLLOW_UP_DAYS
-            )
+            # Counted from the day the petition was entered if it was sent before: four letters
+            # from 2018 entered today are not four overdue follow-ups on day one.
+            entered = timezone.localdate(self.created_at) if self.created_at else None
+            since = max(self.submitted_on, entered or timezone.localdate())
+            self.follow_up_on = since + datetime.timedelta(days=settings.PETITION_FOLLOW_UP_DAYS)
         super().save(*args, **kwargs)
+
+    @property
+    def submitted_on_display(self) -> str:
+        return format_approximate(self.submitted_on, self.submitted_on_precision)
+
+    @property
+    def response_received_on_display(self) -> str:
+        return format_approximate(self.response_received_on, self.response_received_on_precision)
 
     @property
     def is_overdue(self) -> bool:
@@ -852,7 +860,12 @@ class Petition(CountedRecord):
         if (
             self.submitted_on
             and self.response_received_on
-            and self.response_received_on < self.submitted_on
+            and known_before(
+                self.response_received_on,
+                self.response_received_on_precision,
+                self.submitted_on,
+                self.submitted_on_precision,
+            )
         ):
             raise ValidationError(
                 {"response_received_on": _("An answer cannot arrive before the submission.")}
@@ -862,14 +875,21 @@ class Petition(CountedRecord):
                 {"submitted_on": _("Give the submission date (an estimate is better than none).")}
             )
 
+    def status_date(self, status: str) -> tuple[datetime.date, str] | None:
+        """When the petition reached `status`, with the precision known, if its dates say so:
+        submitted on the submission date, answered on the answer's."""
+        if status == PetitionStatus.SUBMITTED and self.submitted_on:
+            return self.submitted_on, self.submitted_on_precision
+        if status == PetitionStatus.ANSWERED and self.response_received_on:
+            return self.response_received_on, self.response_received_on_precision
+        return None
+
     def record_event(self, status: str, user=None, note: str = "") -> "PetitionEvent":
-        """Add a line to the petition's timeline, dated when it happened if the dates say so."""
-        on = {
-            PetitionStatus.SUBMITTED: self.submitted_on,
-            PetitionStatus.ANSWERED: self.response_received_on,
-        }.get(status) or timezone.localdate()
+        """Add a line to the petition's timeline, dated when it happened if the dates say so,
+        else today."""
+        on, precision = self.status_date(status) or (timezone.localdate(), DatePrecision.DAY)
         return PetitionEvent.objects.create(
-            petition=self, on=on, status=status, note=note, created_by=user
+            petition=self, on=on, on_precision=precision, status=status, note=note, created_by=user
         )
 
 
@@ -880,6 +900,13 @@ class PetitionEvent(TimeStamped):
         Petition, on_delete=models.CASCADE, related_name="events", verbose_name=_("petition")
     )
     on = models.DateField(_("date"))
+    # A submission known to the year or month only starts the timeline on the first day of it.
+    on_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
     status = models.CharField(_("status"), max_length=20, choices=PetitionStatus.choices)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
@@ -898,7 +925,11 @@ class PetitionEvent(TimeStamped):
         verbose_name_plural = _("petition events")
 
     def __str__(self) -> str:
-        return f"{self.on.isoformat()} {self.get_status_display()}"
+        return f"{self.on_display} {self.get_status_display()}"
+
+    @property
+    def on_display(self) -> str:
+        return format_approximate(self.on, self.on_precision)
 
 
 # --- Outcomes ---------------------------------------------------------------------------------
@@ -996,11 +1027,12 @@ class Outcome(CountedRecord):
             raise ValidationError(errors)
 
     def _before_detention(self, person: DetainedPerson) -> bool:
-        # Compare only as precisely as the vaguer of the two dates is known.
-        vague = DatePrecision.YEAR in (self.occurred_on_precision, person.detained_on_precision)
-        if vague:
-            return self.occurred_on.year < person.detained_on.year
-        return self.occurred_on < person.detained_on
+        return known_before(
+            self.occurred_on,
+            self.occurred_on_precision,
+            person.detained_on,
+            person.detained_on_precision,
+        )
 
 
 # The one mapping from what happened to the person's current status. None: no change.

@@ -36,6 +36,10 @@ def save_petition(
     """Save a petition, and set its `persons` if given; a new petition or a new status goes on
     its timeline, with who set it. Returns the timeline entry, if any.
 
+    The timeline starts at the submission: a petition entered after the fact (already
+    answered, say) gets its "submitted" line on the submission date, as precisely as it is
+    known, and a corrected submission or answer date moves the line dated from it.
+
     Raises ValidationError, saving nothing, if it goes to a UN body for someone without a valid
     consent covering UN submissions (missing_un_consent)."""
     if persons is not None:
@@ -43,14 +47,46 @@ def save_petition(
     if missing := missing_un_consent(petition, persons):
         raise un_consent_error(missing)
     stored = Petition.objects.filter(pk=petition.pk) if petition.pk else Petition.objects.none()
-    previous = stored.values_list("status", flat=True).first()
+    before = stored.values("status", *DATED_FIELDS).first()
     with transaction.atomic():
         petition.save()
         if persons is not None:
             petition.persons.set(persons)
-        if previous == petition.status:
+        if before is not None:
+            _move_dated_events(petition, before, user)
+        if before is not None and before["status"] == petition.status:
             return None
+        if (
+            petition.status not in (PetitionStatus.DRAFT, PetitionStatus.SUBMITTED)
+            and petition.submitted_on
+            and not petition.events.filter(status=PetitionStatus.SUBMITTED).exists()
+        ):
+            petition.record_event(PetitionStatus.SUBMITTED, user=user)
         return petition.record_event(petition.status, user=user, note=note)
+
+
+# The petition's dates that date a line of its timeline, by the status they date.
+DATED_STATUSES = {
+    PetitionStatus.SUBMITTED: "submitted_on",
+    PetitionStatus.ANSWERED: "response_received_on",
+}
+DATED_FIELDS = [
+    name for field in DATED_STATUSES.values() for name in (field, f"{field}_precision")
+]
+
+
+def _move_dated_events(petition: Petition, before: dict, user) -> None:
+    """Move the timeline lines dated from a submission or answer date that was corrected."""
+    for status, field in DATED_STATUSES.items():
+        old = (before[field], before[f"{field}_precision"])
+        new = petition.status_date(status)
+        if old[0] is None or new is None or new == old:
+            continue
+        events = petition.events.filter(status=status, on=old[0], on_precision=old[1])
+        for event in events:
+            event.on, event.on_precision = new
+            event._history_user = user  # simple-history's way of naming who changed a row
+            event.save(update_fields=["on", "on_precision", "updated_at"])
 
 
 def record_outcome(outcome: Outcome, *, status_set: bool = False) -> str | None:

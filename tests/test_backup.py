@@ -27,6 +27,7 @@ from cases.management import passphrase
 from cases.models import (
     Authority,
     Consent,
+    DatePrecision,
     DetainedPerson,
     Kinship,
     Outcome,
@@ -139,10 +140,14 @@ def build_register() -> dict:
     child = make_relative("Бала Қайратқызы", name_withheld=True)
     make_kinship(wife, kairat, relationship=Kinship.Relationship.SPOUSE, is_contact=True)
     make_kinship(wife, child, separated=True)
-    make_petition(wife).petitioners.add(kairat)
+    # "He wrote in 2018"; the answer came in May 2019.
+    make_petition(
+        wife, submitted_on=datetime.date(2018, 1, 1), submitted_on_precision=DatePrecision.YEAR
+    ).petitioners.add(kairat)
     mfa = make_petition(wife, authority="mfa")
     mfa.status = Petition.Status.ANSWERED
-    mfa.response_received_on = datetime.date(2019, 5, 2)
+    mfa.response_received_on = datetime.date(2019, 5, 1)
+    mfa.response_received_on_precision = DatePrecision.MONTH
     save_petition(mfa, user=coordinator)
 
     brother = make_person("Ерлан Сейітқали", status=Status.PRISON)
@@ -305,10 +310,13 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
         people["kairat"]
     ]
     answered = wife.petitions.get(authority__code="mfa")
-    assert [(e.status, e.created_by) for e in answered.events.all()] == [
-        (Petition.Status.SUBMITTED, None),
-        (Petition.Status.ANSWERED, people["coordinator"]),
+    assert [(e.status, e.created_by, e.on_display) for e in answered.events.all()] == [
+        (Petition.Status.SUBMITTED, None, "March 1, 2019"),
+        (Petition.Status.ANSWERED, people["coordinator"], "May 2019"),
     ]
+    assert answered.response_received_on_display == "May 2019"
+    president = wife.petitions.get(authority__code="president")
+    assert (president.submitted_on_display, president.events.get().on_display) == ("2018", "2018")
     brother = DetainedPerson.objects.get(pk=people["brother"].pk)
     assert brother.status == Status.PRISON
     assert wife.name_withheld

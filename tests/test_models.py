@@ -340,8 +340,8 @@ def test_a_status_change_on_a_fresh_instance_is_recorded_once():
 
 def test_submitting_without_a_follow_up_date_sets_one(settings):
     settings.PETITION_FOLLOW_UP_DAYS = 30
-    petition = make_petition(make_person(), submitted_on=datetime.date(2020, 1, 1))
-    assert petition.follow_up_on == datetime.date(2020, 1, 31)
+    petition = make_petition(make_person(), submitted_on=timezone.localdate())
+    assert petition.follow_up_on == timezone.localdate() + datetime.timedelta(days=30)
 
 
 # --- History ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.concurrency import ConcurrencyGuardMixin
 from cases.admin.consents import ConsentInline, PersonConsentFilter, standing_withdrawals
+from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.filters import (
     AssigneeFilter,
     DetentionYearFilter,
@@ -37,7 +38,7 @@ from cases.admin.rows import (
     QuickCheckboxMixin,
     ReadOnlyInline,
     follow_up_display,
-    short_date,
+    short_approximate,
 )
 from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.contact_access import may_read_contact_details
@@ -134,7 +135,9 @@ class PersonPetitionInline(ReadOnlyInline):
 
     @admin.display(description=_("submitted on"))
     def submitted_on(self, link) -> str:
-        return short_date(link.petition.submitted_on) or self.get_empty_value_display()
+        petition = link.petition
+        shown = short_approximate(petition.submitted_on, petition.submitted_on_precision)
+        return shown or self.get_empty_value_display()
 
     @admin.display(description=_("follow up on"))
     def follow_up(self, link) -> str:
@@ -143,17 +146,10 @@ class PersonPetitionInline(ReadOnlyInline):
         return follow_up_display(link.petition.follow_up_on) or self.get_empty_value_display()
 
 
-class OutcomeInline(admin.TabularInline):
+class OutcomeInline(ApproximateDatesAdminMixin, admin.TabularInline):
     model = Outcome
     extra = 0
-    fields = (
-        "kind",
-        "occurred_on",
-        "occurred_on_precision",
-        "sentence_years",
-        "petition",
-        "notes",
-    )
+    fields = ("kind", "occurred_on", "sentence_years", "petition", "notes")
     formfield_overrides = SMALL_TEXTAREA
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -170,6 +166,7 @@ class OutcomeInline(admin.TabularInline):
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
+    ApproximateDatesAdminMixin,
     QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,
@@ -237,13 +234,10 @@ class DetainedPersonAdmin(
         (
             _("Dates"),
             {
-                "fields": [
-                    ("detained_on", "detained_on_precision"),
-                    ("last_contact_on", "last_contact_on_precision"),
-                ],
+                "fields": [("detained_on", "last_contact_on")],
                 "description": _(
-                    "Families rarely know the exact day: enter any day of the year or month "
-                    "they remember and say how precise it is."
+                    "Families rarely know the exact day: type the date as precisely as they "
+                    "know it, a year (2018), a month (03.2018) or a day (12.03.2018)."
                 ),
             },
         ),
@@ -450,7 +444,13 @@ class DetainedPersonAdmin(
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class OutcomeAdmin(
+    ApproximateDatesAdminMixin,
+    QueryGuardMixin,
+    NameKeySearchMixin,
+    AuditHistoryMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ("person", "kind", "occurred", "petition")
     list_filter = ("kind",)
     list_select_related = ("person", "petition__authority")
@@ -461,7 +461,7 @@ class OutcomeAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Simpl
     fields = (
         "person",
         "kind",
-        ("occurred_on", "occurred_on_precision"),
+        "occurred_on",
         "sentence_years",
         "petition",
         "notes",

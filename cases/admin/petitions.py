@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.concurrency import ConcurrencyGuardMixin
+from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.filters import PetitionOverdueFilter, SubmissionYearFilter
 from cases.admin.history import AuditHistoryMixin
 from cases.admin.letters import draft_page, may_draft
@@ -31,6 +32,7 @@ from cases.admin.rows import (
     ReadOnlyInline,
     ReadOnlyMixin,
     follow_up_display,
+    short_approximate,
     short_date,
 )
 from cases.admin.search import NameKeySearchMixin, case_number_query
@@ -44,9 +46,13 @@ from cases.services import missing_un_consent, save_petition, un_consent_error
 
 class PetitionEventInline(ReadOnlyInline):
     model = PetitionEvent
-    fields = ("on", "status", "note", "created_by")
+    fields = ("when", "status", "note", "created_by")
     readonly_fields = fields
     verbose_name_plural = _("timeline")
+
+    @admin.display(description=_("date"))
+    def when(self, event: PetitionEvent) -> str:
+        return event.on_display
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
@@ -102,6 +108,7 @@ FOLLOW_UP_SUBMIT = "record_follow_up"
 
 @admin.register(Petition)
 class PetitionAdmin(
+    ApproximateDatesAdminMixin,
     QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,
@@ -183,7 +190,7 @@ class PetitionAdmin(
 
     @admin.display(description=_("submitted on"), ordering="submitted_on")
     def submitted(self, petition: Petition) -> str | None:
-        return short_date(petition.submitted_on)
+        return short_approximate(petition.submitted_on, petition.submitted_on_precision)
 
     @admin.display(description=_("persons"))
     def persons_list(self, petition: Petition) -> str:
@@ -292,8 +299,12 @@ class PetitionAdmin(
 class PetitionEventAdmin(ReadOnlyMixin, QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
     """The timeline is written by Petition.save(); nobody edits it by hand."""
 
-    list_display = ("on", "petition", "status", "created_by")
+    list_display = ("when", "petition", "status", "created_by")
     list_filter = ("status",)
     list_select_related = ("petition__authority", "created_by")
     date_hierarchy = "on"
-    fields = ("petition", "on", "status", "note", "created_by")
+    fields = ("petition", "when", "status", "note", "created_by")
+
+    @admin.display(description=_("date"), ordering="on")
+    def when(self, event: PetitionEvent) -> str:
+        return event.on_display

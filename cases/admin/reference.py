@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.history import AuditHistoryMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.search import NameKeySearchMixin
@@ -73,7 +74,9 @@ class AuthorityAdmin(QueryGuardMixin, NameKeySearchMixin, AuditHistoryMixin, Sim
 
 
 @admin.register(PublishedFigure)
-class PublishedFigureAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin):
+class PublishedFigureAdmin(
+    ApproximateDatesAdminMixin, QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmin
+):
     # A source address typed without a scheme is taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
@@ -94,7 +97,7 @@ class PublishedFigureAdmin(QueryGuardMixin, AuditHistoryMixin, SimpleHistoryAdmi
         "period_kk",
         "period_ru",
         "parent",
-        ("as_of", "as_of_precision"),
+        "as_of",
         ("publisher_name", "publisher_url"),
         ("source_name", "source_url"),
         "position",

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.readlog import record_key, who_read_url
@@ -32,6 +33,7 @@ class RelativeKinshipInline(admin.TabularInline):
 
 @admin.register(Relative)
 class RelativeAdmin(
+    ApproximateDatesAdminMixin,
     QueryGuardMixin,
     ReadLogMixin,
     QuickCheckboxMixin,

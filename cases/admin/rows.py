@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from cases.dates import DatePrecision, format_approximate
+
 # Django's own message, translated by Django's catalogs (a variable, so that makemessages does
 # not copy it into ours).
 SELECT_LABEL = "Select this object for an action - {}"
@@ -37,6 +39,16 @@ def short_date(value: datetime.date | None) -> str | None:
     """A date in a narrow column: ISO, as the date inputs show it, and unambiguous in any
     language (03/01/2019 is read as 3 January in Almaty and 1 March in English)."""
     return value.isoformat() if value else None
+
+
+def short_approximate(value: datetime.date | None, precision: str) -> str | None:
+    """An approximate date in a narrow column: an exact day as short_date writes it, a year or
+    a month as precisely as known ("2018", "March 2018")."""
+    if value is None:
+        return None
+    if precision == DatePrecision.DAY:
+        return short_date(value)
+    return format_approximate(value, precision)
 
 
 def follow_up_display(value: datetime.date | None) -> str | None:

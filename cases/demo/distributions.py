@@ -169,6 +169,15 @@ DETENTION_YEAR = Weighted(
     {2017: 25, 2018: 35, 2019: 15, 2020: 8, 2021: 6, 2022: 5, 2023: 3, 2024: 3}
 )
 PRECISION = Weighted({DatePrecision.YEAR: 35, DatePrecision.MONTH: 40, DatePrecision.DAY: 25})
+# Families often keep a copy of a letter they sent, and an answer is a dated letter: petitions'
+# dates are mostly known to the day, some only to the month or year ("wrote several times in
+# 2018"), most of those entered long after.
+SUBMISSION_PRECISION = Weighted(
+    {DatePrecision.DAY: 70, DatePrecision.MONTH: 20, DatePrecision.YEAR: 10}
+)
+ANSWER_PRECISION = Weighted(
+    {DatePrecision.DAY: 85, DatePrecision.MONTH: 12, DatePrecision.YEAR: 3}
+)
 
 K = Outcome.Kind
 # (what happened, in order; the status when no outcome implies one per OUTCOME_STATUS): weight

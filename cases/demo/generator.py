@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases import bulk
 from cases.demo.distributions import (
+    ANSWER_PRECISION,
     AUTHORITY,
     CHANNELS,
     CHINESE_FORMS,
@@ -46,7 +47,9 @@ from cases.demo.distributions import (
     RUSSIAN_SPELLING,
     SCENARIOS,
     SENTENCE_YEARS,
+    SUBMISSION_PRECISION,
     K,
+    Weighted,
 )
 from cases.demo.story import WIFE_NAME
 from cases.models import (
@@ -141,10 +144,13 @@ class CaseGenerator:
         return min(day + datetime.timedelta(days=self.rng.randint(low, high)), self.today)
 
     def approximate(
-        self, day: datetime.date, after: datetime.date | None = None
+        self,
+        day: datetime.date,
+        after: datetime.date | None = None,
+        precisions: Weighted = PRECISION,
     ) -> tuple[datetime.date, str]:
         """`day` stored as precisely as a family might know it, but still later than `after`."""
-        precision = PRECISION.pick(self.rng)
+        precision = precisions.pick(self.rng)
         stored = normalize_date(day, precision)
         if after is not None and stored <= after:
             return day, DatePrecision.DAY
@@ -353,35 +359,54 @@ class CaseGenerator:
                 notes=GENERATED_PETITION,
             )
             started = self.days_after(detained, 14, 1400)
-            timeline: list[tuple[datetime.date, str]] = []
+            timeline: list[tuple[datetime.date, str, str]] = []
             if status == PetitionStatus.DRAFT:
-                timeline.append((started, PetitionStatus.DRAFT))
+                timeline.append((started, PetitionStatus.DRAFT, DatePrecision.DAY))
             else:
-                petition.submitted_on = day = started
-                timeline.append((day, PetitionStatus.SUBMITTED))
+                day = started
+                petition.submitted_on, petition.submitted_on_precision = self.approximate(
+                    day, after=case.person.detained_on, precisions=SUBMISSION_PRECISION
+                )
+                timeline.append(
+                    (
+                        petition.submitted_on,
+                        PetitionStatus.SUBMITTED,
+                        petition.submitted_on_precision,
+                    )
+                )
                 if status == PetitionStatus.REGISTERED or (
                     status != PetitionStatus.SUBMITTED and rng.random() < 0.6
                 ):
                     day = self.days_after(day, 5, 40)
                     petition.their_reference = f"{day.year}-{rng.randint(1, 99999):05d}"
-                    timeline.append((day, PetitionStatus.REGISTERED))
+                    timeline.append((day, PetitionStatus.REGISTERED, DatePrecision.DAY))
                 if status == PetitionStatus.FORWARDED:
                     day = self.days_after(day, 5, 60)
-                    timeline.append((day, PetitionStatus.FORWARDED))
+                    timeline.append((day, PetitionStatus.FORWARDED, DatePrecision.DAY))
                 answered = status == PetitionStatus.ANSWERED or (
                     status == PetitionStatus.CLOSED and rng.random() < 0.8
                 )
                 if answered:
                     day = self.days_after(day, 15, 180)
-                    petition.response_received_on = day
+                    answered_on, precision = self.approximate(
+                        day, after=petition.submitted_on, precisions=ANSWER_PRECISION
+                    )
+                    petition.response_received_on = answered_on
+                    petition.response_received_on_precision = precision
                     petition.response_kind = RESPONSE.pick(rng)
                     petition.response_summary = RESPONSE_SUMMARY[petition.response_kind]
-                    timeline.append((day, PetitionStatus.ANSWERED))
+                    timeline.append(
+                        (petition.response_received_on, PetitionStatus.ANSWERED, precision)
+                    )
                 if status == PetitionStatus.CLOSED:
-                    timeline.append((self.days_after(day, 5, 120), PetitionStatus.CLOSED))
+                    closed = self.days_after(day, 5, 120)
+                    timeline.append((closed, PetitionStatus.CLOSED, DatePrecision.DAY))
                 if status in OPEN_STATUSES:
                     petition.follow_up_on = self.follow_up(day)
-            events = [PetitionEvent(petition=petition, on=on, status=s) for on, s in timeline]
+            events = [
+                PetitionEvent(petition=petition, on=on, on_precision=precision, status=s)
+                for on, s, precision in timeline
+            ]
             case.petitions.append(GeneratedPetition(petition, petitioner, events))
 
     def add_consent(self, case: GeneratedCase) -> None:

@@ -30,7 +30,9 @@ from cases.services import save_petition
 WIFE_NAME = "Қайрат Дәуітханның әйелі (аты жарияланбаған)"
 WIFE_NAME_LATIN = "Wife of Kairat Dauitkhan (name not published)"
 REPORT = "Radio Azattyq (RFE/RL Kazakh service)"
-NO_DATE = "Approximate: the report gives no date."
+NO_DATE = (
+    "Approximate: the report gives no date; the year is inferred from her two years in China."
+)
 
 WIFE_NOTES = (
     "Her name was not published. At the time of the report she had been unable to return from "
@@ -88,12 +90,14 @@ STORY_RELATIVES = [
     ),
 ]
 
-# He wrote "several times" to each; two letters each, on estimated dates within 2018-2019.
+# He wrote "several times" to each, as vaguely as the report says: the report gives no date, and
+# she had been kept in China for two years, so a letter to each in 2018 and in 2019, known to
+# the year only.
 STORY_PETITIONS = [
-    ("president", datetime.date(2018, 9, 1)),
-    ("president", datetime.date(2019, 3, 1)),
-    ("mfa", datetime.date(2018, 10, 1)),
-    ("mfa", datetime.date(2019, 4, 1)),
+    ("president", 2018),
+    ("president", 2019),
+    ("mfa", 2018),
+    ("mfa", 2019),
 ]
 
 MFA = "Ministry of Foreign Affairs of Kazakhstan"
@@ -226,17 +230,19 @@ def load_story() -> int:
         if kinship_fields["relationship"] == Kinship.Relationship.SPOUSE:
             kairat = relative
 
-    for code, submitted_on in STORY_PETITIONS:
+    for code, year in STORY_PETITIONS:
         authority = Authority.objects.get(code=code)
         petition = changes.sync(
             Petition,
-            Petition.objects.filter(
-                persons=wife, authority=authority, submitted_on=submitted_on
-            ).first(),
+            # Earlier versions of the story recorded made-up days in the same year.
+            Petition.objects.filter(persons=wife, authority=authority, submitted_on__year=year)
+            .order_by("pk")
+            .first(),
             {
                 "authority": authority,
                 "channel": Petition.Channel.LETTER,
-                "submitted_on": submitted_on,
+                "submitted_on": datetime.date(year, 1, 1),
+                "submitted_on_precision": DatePrecision.YEAR,
                 "status": PetitionStatus.SUBMITTED,
                 # "No result" is all the report says: not whether an answer came.
                 "response_kind": Petition.ResponseKind.UNKNOWN,

@@ -12,7 +12,7 @@ import datetime
 import functools
 import re
 import unicodedata
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,16 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.dates import ApproximateDate, DatePrecision, normalize_date, parse_approximate_date
 from cases.intake.sheets import cell_text, shown
-from cases.models import (
-    EARLIEST_BIRTH_YEAR,
-    MAX_LETTERS,
-    Authority,
-    DatePrecision,
-    DetainedPerson,
-    Place,
-    normalize_date,
-)
+from cases.models import EARLIEST_BIRTH_YEAR, MAX_LETTERS, Authority, DetainedPerson, Place
 from cases.names import name_key
 
 
@@ -234,49 +227,6 @@ class YesNoCell(Cell):
         return gettext("yes") if value else gettext("no")
 
 
-class ApproximateDate(NamedTuple):
-    date: datetime.date
-    precision: str
-
-
-DATE_WITH_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-DATE_PATTERNS = [
-    # 2018-03-12, 2018.03.12, 2018/03/12 (a time of 00:00 after it is ignored)
-    (re.compile(rf"^(?P<y>\d{{4}})[-./](?P<m>\d{{1,2}})[-./](?P<d>\d{{1,2}}){DATE_WITH_TIME}$"),
-     DatePrecision.DAY),
-    # 12.03.2018: day first, with dots, as written in Kazakhstan
-    (re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})$"), DatePrecision.DAY),
-    (re.compile(r"^(?P<y>\d{4})[-./](?P<m>\d{1,2})$"), DatePrecision.MONTH),
-    (re.compile(r"^(?P<m>\d{1,2})[-./](?P<y>\d{4})$"), DatePrecision.MONTH),
-    (re.compile(r"^(?P<y>\d{4})$"), DatePrecision.YEAR),
-]  # fmt: skip
-EARLIEST_YEAR = 1900  # an earlier date is a typing mistake
-
-
-def parse_approximate_date(value: Any) -> ApproximateDate | None:
-    """'2018', '2018-03', '03.2018', '2018-03-12' or '12.03.2018' with its precision.
-
-    None for an empty cell; ValueError if the text is no such date.
-    """
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return ApproximateDate(value, DatePrecision.DAY)
-    text = cell_text(value)
-    if not text:
-        return None
-    for pattern, precision in DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            parts = match.groupdict()
-            year = int(parts["y"])
-            if year < EARLIEST_YEAR:
-                break
-            day = datetime.date(year, int(parts.get("m") or 1), int(parts.get("d") or 1))
-            return ApproximateDate(day, precision)
-    raise ValueError(text)
-
-
 class ApproximateDateCell(Cell):
     """A date as precise as the family knows it, stored in `<field>` and `<field>_precision`."""
 
@@ -288,8 +238,13 @@ class ApproximateDateCell(Cell):
     )
 
     def read(self, value, column: str) -> ApproximateDate | None:
-        """The date in a cell, if written with one of the accepted precisions."""
-        if not cell_text(value):
+        """The date in a cell, if written with one of the accepted precisions (the admin's
+        date inputs read it the same way: cases.dates.parse_approximate_date)."""
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if not isinstance(value, datetime.date):
+            value = cell_text(value)
+        if not value:
             return None
         try:
             parsed = parse_approximate_date(value)
@@ -302,7 +257,7 @@ class ApproximateDateCell(Cell):
     def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
         parsed = self.read(value, column)
         today = today or timezone.localdate()
-        if parsed and normalize_date(parsed.date, parsed.precision) > today:
+        if parsed and parsed.stored > today:
             raise CellError(
                 _("The date '%(value)s' in column %(column)s lies in the future.")
                 % {"value": shown(cell_text(value)), "column": column}
@@ -329,7 +284,7 @@ class ApproximateDateCell(Cell):
 
 
 class ExactDateCell(ApproximateDateCell):
-    """A date known to the day (a petition's dates come from letters); may lie ahead."""
+    """A date known to the day (when to chase a petition next); may lie ahead."""
 
     precisions = (DatePrecision.DAY,)
     # Whether the date may lie ahead is the model's rule (a follow-up may, a submission not).

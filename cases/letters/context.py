@@ -228,8 +228,8 @@ def _person(path: str, person: DetainedPerson, language: str) -> Fields:
 
 
 def _petition(path: str, petition: Petition, language: str) -> Fields:
-    submitted_precision = getattr(petition, "submitted_on_precision", DatePrecision.DAY)
-    answered_precision = getattr(petition, "response_received_on_precision", DatePrecision.DAY)
+    submitted_precision = petition.submitted_on_precision
+    answered_precision = petition.response_received_on_precision
     return Fields(
         path,
         {

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0014_consent'),
+        ('cases', '0014_petition_date_precisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

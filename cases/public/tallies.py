@@ -29,6 +29,7 @@ from django.dispatch import Signal
 from cases import bulk
 from cases.models import (
     HELD_STATUSES,
+    DatePrecision,
     DetainedPerson,
     Kinship,
     Outcome,
@@ -186,7 +187,9 @@ def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
             "response_kind",
             "authority",
             "submitted_on",
+            "submitted_on_precision",
             "response_received_on",
+            "response_received_on_precision",
         )
     )
     items = {}
@@ -201,7 +204,13 @@ def petition_items(ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> dict[in
             answered, submitted = row["response_received_on"], row["submitted_on"]
             if answered:
                 keys.append(vocabulary.PETITIONS_ANSWERED)
-                if submitted:
+                # Days waited only between days known: "2018" to 5 March 2019 is no count.
+                exact = (
+                    row["submitted_on_precision"]
+                    == row["response_received_on_precision"]
+                    == DatePrecision.DAY
+                )
+                if submitted and exact:
                     days = (answered - submitted).days
                     keys += [vocabulary.PETITIONS_TIMED, vocabulary.key(vocabulary.DAYS, days)]
         reach = frozenset(reaches[row["pk"]])

@@ -7,7 +7,7 @@ import datetime
 
 from django.urls import reverse
 
-from cases.models import DatePrecision, DetainedPerson, Outcome, Status
+from cases.models import DetainedPerson, Outcome, Status
 from tests.base import AdminTestCase
 from tests.factories import make_outcome, make_person, unchanged_post_data
 
@@ -32,8 +32,7 @@ class OutcomeStatusTests(AdminTestCase):
         row = {
             "outcomes-TOTAL_FORMS": rows + 1,
             f"{prefix}kind": kind,
-            f"{prefix}occurred_on": "2020-05-01",
-            f"{prefix}occurred_on_precision": DatePrecision.MONTH,
+            f"{prefix}occurred_on": "05.2020",
         }
         return self.post(**(row | changes))
 
@@ -88,8 +87,7 @@ class OutcomeStatusTests(AdminTestCase):
                 "outcomes-0-occurred_on": "2019-01-01",
                 "outcomes-TOTAL_FORMS": 2,
                 f"{row}kind": Outcome.Kind.RETURNED_TO_KAZAKHSTAN,
-                f"{row}occurred_on": "2020-05-01",
-                f"{row}occurred_on_precision": DatePrecision.MONTH,
+                f"{row}occurred_on": "05.2020",
             },
         )
 
@@ -118,8 +116,7 @@ class OutcomeStatusTests(AdminTestCase):
         data = unchanged_post_data(self.client.get(add)) | {
             "person": self.person.pk,
             "kind": Outcome.Kind.SENTENCED,
-            "occurred_on": "2019-01-01",
-            "occurred_on_precision": DatePrecision.YEAR,
+            "occurred_on": "2019",
         }
         response = self.client.post(add, data, follow=True)
 

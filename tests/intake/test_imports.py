@@ -581,15 +581,15 @@ def test_petition_rows_with_unknown_cases_authorities_or_dates_write_nothing():
         PETITION_HEADERS,
         [person.case_number, "mfa", "letter", "2019-03-12", "submitted", "ok", ""],
         ["C-99999", "mfa", "", "2019-03-12", "", "", ""],
-        [person.case_number, "The Moon", "", "2019-03", "waiting", "", "Nobody"],
+        [person.case_number, "The Moon", "", "spring 2019", "waiting", "", "Nobody"],
     ]
     report = import_petitions(csv_bytes(rows), dry_run=False)
 
     errors = [(e.row, e.message) for e in report.errors]
     assert (3, "There is no case C-99999 (column case_numbers): enter the person first.") in errors
     assert any(row == 4 and "Unknown authority 'The Moon'" in m for row, m in errors)
-    assert (4, "Could not read the date '2019-03' in column submitted_on: write the exact day, "
-               "2018-03-12 or 12.03.2018.") in errors  # fmt: skip
+    assert (4, "Could not read the date 'spring 2019' in column submitted_on: write 2018, "
+               "2018-03, 2018-03-12 or 12.03.2018.") in errors  # fmt: skip
     assert any(row == 4 and "Unknown value 'waiting' in column status" in m for row, m in errors)
     assert any(row == 4 and m.startswith("Nobody (column petitioners)") for row, m in errors)
     assert not Petition.objects.exists()

@@ -61,7 +61,7 @@ def test_letters_to_kazakhstan_tell_the_model_case(
     assert f"{KAIRAT}," in text
     # She was barred from leaving "for two years" before the report: 2018, never a made-up day.
     assert detained in text
-    assert "1 қаңтар" not in text and "1 января" not in text
+    assert "1 қаңтар" not in text and "1 января" not in text and "қаңтарда" not in text
     assert display(model_case, "status", language) in text
     # Her name was not published: a blank to fill in, never the register's description.
     assert to_fill in text
@@ -75,6 +75,9 @@ def test_letters_to_kazakhstan_tell_the_model_case(
     # with the answer the report does not know.
     submitted = Petition.objects.filter(persons=model_case).exclude(status="draft")
     assert text.count(answer) == submitted.count() == 4
+    # "Several times", no dates: a letter to each in 2018 and in 2019, known to the year.
+    assert text.count(f"– {detained}: {authority['president']}") == 1
+    assert text.count(f"– {detained}: {authority['mfa']}") == 1
 
 
 @pytest.mark.parametrize("kind", ["un_wgeid", "un_wgad"])

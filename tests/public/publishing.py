@@ -20,6 +20,7 @@ from cases.models import (
     HELD_STATUSES,
     RECORD_KEY_RANGE,
     Authority,
+    DatePrecision,
     DetainedPerson,
     Ethnicity,
     Gender,
@@ -191,7 +192,9 @@ def tallied_cells_by_hand(filters: dict | None = None) -> dict[str, list]:
             keys.append("petitions_sent")
             if petition.response_received_on:
                 keys.append("petitions_answered")
-                if petition.submitted_on:
+                # Days waited only between days known to the day.
+                exact = {petition.submitted_on_precision, petition.response_received_on_precision}
+                if petition.submitted_on and exact == {DatePrecision.DAY}:
                     days = (petition.response_received_on - petition.submitted_on).days
                     keys += ["petitions_timed", f"days:{days}"]
         for key in keys:
