@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -563,6 +563,44 @@ class DetainedPerson(CountedRecord):
         return status
 
 
+class RelativeQuerySet(models.QuerySet):
+    def children_stuck_in_china(self) -> "RelativeQuerySet":
+        """Children with Kazakhstan citizenship stuck in China: the child of a case (not one
+        marked a duplicate), a citizen of Kazakhstan, in China whether free to leave or not.
+
+        "Free to leave" counts too: a child does not leave alone, and the parent with them, or
+        the one who would fetch them, is held or barred; what advocates ask is which children
+        have not come home. A child who is held is a case of their own and is not counted here.
+        Only the admin shows this figure: DESIGN.md's privacy rules allow no breakdown by a
+        relative's situation or age on the public pages (rule 1: nothing about one relative;
+        rule 2 lists the breakdowns allowed).
+        """
+        child_of_a_case = Kinship.objects.filter(
+            relative=OuterRef("pk"),
+            relationship=Kinship.Relationship.CHILD,
+            person__duplicate_of__isnull=True,
+        )
+        return self.filter(
+            Exists(child_of_a_case),
+            citizenship=Relative.Citizenship.KAZAKHSTAN,
+            situation__in=Relative.IN_CHINA,
+        )
+
+
+def born_on_not_too_early(value: datetime.date) -> None:
+    if value and value.year < EARLIEST_BIRTH_YEAR:
+        raise ValidationError(
+            _("A birth before %(year)d is a typing error.") % {"year": EARLIEST_BIRTH_YEAR},
+            code="too_early",
+        )
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from `start` to `end` (8 from 12 March to 30 November)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
 class Relative(CountedRecord):
     """A family member, usually in Kazakhstan, often the one who petitions."""
 
@@ -578,6 +616,17 @@ class Relative(CountedRecord):
         OTHER = "other", _("another country")
         UNKNOWN = "unknown", _("unknown")
 
+    # Where the relative is now and whether they may move: "lives in" says where their home is.
+    class Situation(models.TextChoices):
+        IN_KAZAKHSTAN = "in_kazakhstan", _("in Kazakhstan")
+        IN_CHINA_FREE = "in_china_free", _("in China, free to leave")
+        IN_CHINA_BARRED = "in_china_barred", _("in China, barred from leaving")
+        HELD = "held", _("held")
+        ELSEWHERE = "elsewhere", _("elsewhere")
+        UNKNOWN = "unknown", _("unknown")
+
+    IN_CHINA = (Situation.IN_CHINA_FREE, Situation.IN_CHINA_BARRED)
+
     full_name = models.CharField(_("full name"), max_length=200)
     name_latin = models.CharField(_("name in Latin letters"), max_length=200, blank=True)
     name_withheld = models.BooleanField(
@@ -589,8 +638,27 @@ class Relative(CountedRecord):
         ),
     )
     name_key = models.TextField(_("name search key"), blank=True, editable=False, db_index=True)
+    born_on = models.DateField(
+        _("born on"),
+        null=True,
+        blank=True,
+        validators=[not_in_future, born_on_not_too_early],
+        help_text=_("Children's ages matter: the year, or the month when the family knows it."),
+    )
+    born_on_precision = models.CharField(
+        _("precision of birth date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.YEAR,
+    )
+    # The year of born_on, kept by save(): lists sort and compare it like a person's year of
+    # birth, and the database keeps it in range.
     birth_year = models.PositiveSmallIntegerField(
-        _("year of birth"), null=True, blank=True, validators=BIRTH_YEAR_VALIDATORS
+        _("year of birth"),
+        null=True,
+        blank=True,
+        editable=False,
+        validators=BIRTH_YEAR_VALIDATORS,
     )
     citizenship = models.CharField(
         _("citizenship"), max_length=20, choices=Citizenship.choices, default=Citizenship.UNKNOWN
@@ -598,13 +666,38 @@ class Relative(CountedRecord):
     lives_in = models.CharField(
         _("lives in"), max_length=20, choices=LivesIn.choices, default=LivesIn.UNKNOWN
     )
+    situation = models.CharField(
+        _("situation"),
+        max_length=20,
+        choices=Situation.choices,
+        default=Situation.UNKNOWN,
+        help_text=_("Where the relative is now, and whether they may leave China."),
+    )
+    # No way back from the case (related_name "+"): a case reaches its relatives, and their
+    # contact details, only through its kinships, the paths cases.contact_access guards.
+    held_as = models.OneToOneField(
+        DetainedPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("their own case"),
+        help_text=_("A relative who is held too has a case of their own: link it here."),
+    )
     city = models.CharField(_("city"), max_length=100, blank=True)
     # Contact details: shown only with the permission cases.view_contact_details.
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
+    documents = models.TextField(
+        _("documents (private)"),
+        blank=True,
+        help_text=_("Passport taken, residence permit, papers held by the authorities…"),
+    )
     notes = models.TextField(_("notes (private)"), blank=True)
     history = HistoricalRecords(excluded_fields=["record_key"])
+
+    objects = RelativeQuerySet.as_manager()
 
     CONTACT_FIELDS = ("phone", "email", "address")
 
@@ -613,14 +706,65 @@ class Relative(CountedRecord):
         verbose_name = _("relative")
         verbose_name_plural = _("relatives")
         permissions = [("view_contact_details", _("Can see relatives' contact details"))]
-        constraints = [birth_year_constraint("relative")]
+        constraints = [
+            birth_year_constraint("relative"),
+            models.CheckConstraint(
+                condition=Q(born_on__isnull=True)
+                | Q(born_on__gte=datetime.date(EARLIEST_BIRTH_YEAR, 1, 1)),
+                name="relative_born_on_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
 
     def save(self, *args, **kwargs) -> None:
-        self.name_key = combined_name_key(self.full_name, self.name_latin)
+        self.derive_fields()
         super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        """What save() derives: the search key, the birth date as stored, its year. Bulk
+        writers (the import, the generator) call it themselves."""
+        self.name_key = combined_name_key(self.full_name, self.name_latin)
+        self.born_on = normalize_date(self.born_on, self.born_on_precision)
+        self.birth_year = self.born_on.year if self.born_on else None
+
+    def clean(self) -> None:
+        if self.situation == self.Situation.HELD and not self.held_as_id:
+            raise ValidationError(
+                {
+                    "held_as": _(
+                        "A relative who is held has a case of their own: choose it here (add "
+                        "the case first if it is not in the register yet)."
+                    )
+                }
+            )
+        if self.held_as_id and self.pk and self.kinships.filter(person=self.held_as_id).exists():
+            raise ValidationError(
+                {"held_as": _("A relative cannot be held as one of the cases they are kin to.")}
+            )
+
+    @property
+    def born_on_display(self) -> str:
+        return format_approximate(self.born_on, self.born_on_precision)
+
+    def age(self, today: datetime.date | None = None) -> str:
+        """The age as precisely as the birth date allows: "8 months", "6 years", "about 6
+        years" (known to the year only); empty when not known."""
+        if self.born_on is None:
+            return ""
+        today = today or timezone.localdate()
+        if self.born_on_precision == DatePrecision.YEAR:
+            years = today.year - self.born_on.year
+            if years < 1:
+                return str(_("under a year"))
+            return ngettext("about %(n)d year", "about %(n)d years", years) % {"n": years}
+        # A month is stored as its first day: the age is never a month too few.
+        months = max(months_between(self.born_on, today), 0)
+        if months < 24:
+            return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
+        years = months // 12
+        return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
 
     @property
     def display_name(self) -> str:

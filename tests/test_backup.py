@@ -137,7 +137,15 @@ def build_register() -> dict:
         reason_given=DetainedPerson.Reason.DUAL_CITIZENSHIP,
     )
     kairat = make_relative("Қайрат Дәуітхан", phone="+7 701 555 0101")
-    child = make_relative("Бала Қайратқызы", name_withheld=True)
+    child = make_relative(
+        "Бала Қайратқызы",
+        name_withheld=True,
+        citizenship=Relative.Citizenship.KAZAKHSTAN,
+        situation=Relative.Situation.IN_CHINA_BARRED,
+        born_on=datetime.date(2025, 3, 1),
+        born_on_precision=DatePrecision.MONTH,
+        documents="No passport of her own.",
+    )
     make_kinship(wife, kairat, relationship=Kinship.Relationship.SPOUSE, is_contact=True)
     make_kinship(wife, child, separated=True)
     # "He wrote in 2018"; the answer came in May 2019.
@@ -182,6 +190,9 @@ def build_register() -> dict:
         response_kind=Petition.ResponseKind.UNKNOWN,
     )
     make_outcome(brother, Outcome.Kind.SENTENCED, datetime.date(2019, 1, 10), sentence_years=10)
+    # The brother is also the wife's relative: recorded once as kin, linked to his own case.
+    as_kin = make_relative("Ерлан Сейітқали", situation=Relative.Situation.HELD, held_as=brother)
+    make_kinship(wife, as_kin, relationship=Kinship.Relationship.SIBLING)
     detained = PublishedFigure.objects.create(
         label_en="Applications received",
         value=915,
@@ -303,7 +314,17 @@ def test_restore_brings_back_cases_families_petitions_and_history(tmp_path):
     assert {k.relative.full_name for k in wife.kinships.all()} == {
         "Қайрат Дәуітхан",
         "Бала Қайратқызы",
+        "Ерлан Сейітқали",
     }
+    child = Relative.objects.get(full_name="Бала Қайратқызы")
+    assert (child.situation, child.born_on_display, child.birth_year, child.documents) == (
+        Relative.Situation.IN_CHINA_BARRED,
+        "March 2025",
+        2025,
+        "No passport of her own.",
+    )
+    assert Relative.objects.get(full_name="Ерлан Сейітқали").held_as == people["brother"]
+    assert list(Relative.objects.children_stuck_in_china()) == [child]
     assert Relative.objects.get(full_name="Қайрат Дәуітхан").phone == "+7 701 555 0101"
     assert wife.petitions.count() == 2
     assert list(wife.petitions.get(authority__code="president").petitioners.all()) == [

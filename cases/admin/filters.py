@@ -69,6 +69,23 @@ class SubmissionYearFilter(YearFilter):
     unknown_label = _("not submitted")
 
 
+class ChildrenStuckInChinaFilter(admin.SimpleListFilter):
+    """The relatives counted on the admin index as children with Kazakhstan citizenship stuck in
+    China (Relative.objects.children_stuck_in_china says who they are)."""
+
+    title = _("children of Kazakhstan stuck in China")
+    parameter_name = "stuck_in_china"
+    YES = "yes"
+
+    def lookups(self, request, model_admin):
+        return [(self.YES, _("children with Kazakhstan citizenship in China"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.YES:
+            return queryset.children_stuck_in_china()
+        return queryset
+
+
 class PersonPetitionFilter(admin.SimpleListFilter):
     """The two questions asked of a case's petitions: is there one at all, and is one overdue."""
 

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -44,7 +44,15 @@ from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number
 from cases.contact_access import may_read_contact_details
 from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
-from cases.models import DetainedPerson, Kinship, Outcome, Petition, Place, ReadEvent
+from cases.models import (
+    DetainedPerson,
+    Kinship,
+    Outcome,
+    Petition,
+    Place,
+    ReadEvent,
+    Relative,
+)
 from cases.readlog import ReadLogMixin, Reads, contacts_shown, inline_rows
 from cases.services import record_outcome, record_outcomes
 
@@ -66,6 +74,17 @@ def announce_status(model_admin: admin.ModelAdmin, request, outcome: Outcome) ->
     )
 
 
+def relative_record_of(person: DetainedPerson) -> Relative | None:
+    """The relative's record of a person held who is also kin to other cases, with those
+    kinships (two queries), or None."""
+    kinships = Kinship.objects.select_related("person").order_by("person__case_number")
+    return (
+        Relative.objects.filter(held_as=person)
+        .prefetch_related(Prefetch("kinships", kinships))
+        .first()
+    )
+
+
 def user_label(user) -> str:
     """A staff user as the assignee select lists them: full name and username."""
     name = user.get_full_name()
@@ -79,21 +98,42 @@ class PersonKinshipInline(admin.TabularInline):
     model = Kinship
     extra = 0
     autocomplete_fields = ("relative",)
-    readonly_fields = ("relative_contact",)
+    readonly_fields = ("relative_situation", "relative_contact")
     verbose_name = _("relative")
     verbose_name_plural = _("relatives")
     # What the "contact details" column shows of a relative.
     contact_fields = ("phone", "email")
 
     def get_fields(self, request, obj=None):
-        fields = ["relative", "relationship", "is_contact", "separated"]
+        fields = ["relative", "relationship", "is_contact", "separated", "relative_situation"]
         # `obj` is the person: their assignee reads their relatives' contact details too.
         if may_read_contact_details(request.user, person=obj):
             fields.append("relative_contact")
         return fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("relative")
+        return super().get_queryset(request).select_related("relative__held_as")
+
+    # Entered on the relative's own page (or its pop-up from here); shown here so that the
+    # family's situation reads on one page.
+    @admin.display(description=_("situation"))
+    def relative_situation(self, kinship: Kinship) -> str:
+        if not kinship.relative_id:
+            return ""
+        relative = kinship.relative
+        parts = [relative.get_situation_display()]
+        if age := relative.age():
+            parts.append(age)
+        text = ", ".join(str(part) for part in parts)
+        if not relative.held_as_id:
+            return text
+        url = reverse("admin:cases_detainedperson_change", args=[relative.held_as_id])
+        return format_html(
+            '{} (<a href="{}">{}</a>)',
+            text,
+            url,
+            _("own case %(case)s") % {"case": relative.held_as.case_number},
+        )
 
     @admin.display(description=_("contact details"))
     def relative_contact(self, kinship: Kinship) -> str:
@@ -416,6 +456,8 @@ class DetainedPersonAdmin(
         return request.user.has_perm("cases.verify_case")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["as_relative"] = relative_record_of(obj)
         if obj is not None and request.user.has_perm("cases.add_petition"):
             url = reverse("admin:cases_petition_add")
             context["add_petition_url"] = f"{url}?persons={obj.pk}"

@@ -6,11 +6,13 @@ records who saw them (cases.readlog).
 
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.dates import ApproximateDatesAdminMixin
+from cases.admin.filters import ChildrenStuckInChinaFilter
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.readlog import record_key, who_read_url
@@ -43,17 +45,33 @@ class RelativeAdmin(
     AuditHistoryMixin,
     SimpleHistoryAdmin,
 ):
-    list_display = ("name", "name_latin", "city", "kin_to")
-    list_filter = ("lives_in", "citizenship")
+    list_display = ("name", "name_latin", "situation_now", "age", "city", "kin_to")
+    list_filter = ("situation", ChildrenStuckInChinaFilter, "lives_in", "citizenship")
+    list_select_related = ("held_as",)
     # QueryGuardMixin leaves the contact details out for users who may not read them.
     search_fields = ("city", *Relative.CONTACT_FIELDS)
     search_help_text = NAME_SEARCH_HELP
+    autocomplete_fields = ("held_as",)
     inlines = [RelativeKinshipInline]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (_("Name"), {"fields": ["full_name", "name_latin", "name_withheld"]}),
-            (_("About"), {"fields": [("birth_year", "citizenship"), ("lives_in", "city")]}),
+            (
+                _("About"),
+                {
+                    "fields": [
+                        ("born_on", "born_on_precision"),
+                        "citizenship",
+                        ("lives_in", "city"),
+                    ],
+                    "description": _(
+                        "Families rarely know the exact day: enter any day of the year or "
+                        "month they remember and say how precise it is."
+                    ),
+                },
+            ),
+            (_("Situation"), {"fields": [("situation", "held_as"), "documents"]}),
             (_("Notes"), {"fields": ["notes"]}),
         ]
         # Absent otherwise, so that the form neither shows nor takes them.
@@ -88,6 +106,22 @@ class RelativeAdmin(
     @admin.display(description=_("full name"), ordering="full_name")
     def name(self, relative: Relative) -> str:
         return relative.display_name
+
+    @admin.display(description=_("situation"), ordering="situation")
+    def situation_now(self, relative: Relative) -> str:
+        if not relative.held_as_id:
+            return relative.get_situation_display()
+        return format_html(
+            '{} (<a href="{}">{}</a>)',
+            relative.get_situation_display(),
+            reverse("admin:cases_detainedperson_change", args=[relative.held_as_id]),
+            relative.held_as.case_number,
+        )
+
+    # The youngest first: children's ages are what advocates look for.
+    @admin.display(description=_("age"), ordering="-born_on")
+    def age(self, relative: Relative) -> str | None:
+        return relative.age() or None
 
     @admin.display(description=_("phone"), ordering="phone")
     def phone_number(self, relative: Relative) -> str | None:

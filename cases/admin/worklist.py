@@ -28,6 +28,7 @@ from cases.models import (
     PetitionEvent,
     PetitionQuerySet,
     PetitionStatus,
+    Relative,
     Source,
     consent_expiry_warning_days,
 )
@@ -122,6 +123,15 @@ def cases_consent_withdrawn(today: datetime.date | None = None) -> DetainedPerso
         .annotate(consent_withdrawn_on=Subquery(latest.values("withdrawn_on")[:1]))
         .order_by("-consent_withdrawn_on", "-pk")
     )
+
+
+def children_stuck_in_china() -> int:
+    """How many children with Kazakhstan citizenship are stuck in China (one query).
+
+    The admin's figure only: a relative's situation is no public breakdown (DESIGN.md privacy
+    rules 1 and 2), so the public statistics neither count nor show it.
+    """
+    return Relative.objects.children_stuck_in_china().count()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -268,6 +268,18 @@ RELATIVE_COUNT = Weighted({1: 30, 2: 35, 3: 20, 4: 15})
 LIVES_IN = Weighted(
     {Relative.LivesIn.KAZAKHSTAN: 70, Relative.LivesIn.CHINA: 25, Relative.LivesIn.OTHER: 5}
 )
+# Where relatives living in China are now: most families say they may not leave.
+SITUATION_IN_CHINA = Weighted(
+    {
+        Relative.Situation.IN_CHINA_BARRED: 45,
+        Relative.Situation.IN_CHINA_FREE: 30,
+        Relative.Situation.UNKNOWN: 25,
+    }
+)
+SITUATION_FROM_HOME = {
+    Relative.LivesIn.KAZAKHSTAN: Relative.Situation.IN_KAZAKHSTAN,
+    Relative.LivesIn.OTHER: Relative.Situation.ELSEWHERE,
+}
 CITIES = [
     "Алматы", "Астана", "Шымкент", "Талдықорған", "Жаркент", "Өскемен", "Аягөз", "Қонаев", "Семей",
     "Зайсан",

@@ -47,6 +47,8 @@ from cases.demo.distributions import (
     RUSSIAN_SPELLING,
     SCENARIOS,
     SENTENCE_YEARS,
+    SITUATION_FROM_HOME,
+    SITUATION_IN_CHINA,
     SUBMISSION_PRECISION,
     K,
     Weighted,
@@ -296,13 +298,17 @@ class CaseGenerator:
             else:
                 full_name = f"{kin_given} {self.surname(kin_father, kin_gender, in_kazakhstan)}"
             name_latin = _latin(full_name)
+            born_on, born_precision = self.birth_date(min(year, self.today.year))
             relative = Relative(
                 full_name=full_name,
                 name_latin=name_latin,
                 name_key=_name_key(full_name, name_latin),
-                birth_year=min(year, self.today.year),
+                born_on=born_on,
+                born_on_precision=born_precision,
+                birth_year=born_on.year,  # as save() derives it
                 citizenship=self.relative_citizenship(lives_in, role),
                 lives_in=lives_in,
+                situation=SITUATION_FROM_HOME.get(lives_in) or SITUATION_IN_CHINA.pick(rng),
                 city=rng.choice(CITIES) if in_kazakhstan and rng.random() < 0.7 else "",
                 notes=GENERATED_RELATIVE,
             )
@@ -331,6 +337,14 @@ class CaseGenerator:
             # Fictional on purpose: +7 000 is no Kazakh operator, example.org no mailbox.
             contact.relative.phone = f"+7 000 {self.contact_number:07d}"
             contact.relative.email = f"demo-{self.contact_number}@example.org"
+
+    def birth_date(self, year: int) -> tuple[datetime.date, str]:
+        """A relative's birth date: the month for young children, whose age is told in months
+        and years; the year for everyone else."""
+        if year < self.today.year - 5:
+            return datetime.date(year, 1, 1), DatePrecision.YEAR
+        born = self.day_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        return born.replace(day=1), DatePrecision.MONTH
 
     def relative_citizenship(self, lives_in: str, role: str) -> str:
         if lives_in == Relative.LivesIn.CHINA:

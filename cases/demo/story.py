@@ -58,6 +58,7 @@ STORY_RELATIVES = [
             "name_latin": "Kairat Dauitkhan",
             "citizenship": Relative.Citizenship.KAZAKHSTAN,
             "lives_in": Relative.LivesIn.KAZAKHSTAN,
+            "situation": Relative.Situation.IN_KAZAKHSTAN,
             "notes": "Spoke at the press conference in Almaty; wrote several times to the "
             "President of Kazakhstan and to the Ministry of Foreign Affairs asking for help.",
         },
@@ -70,8 +71,11 @@ STORY_RELATIVES = [
             "name_withheld": True,
             "citizenship": Relative.Citizenship.KAZAKHSTAN,
             "lives_in": Relative.LivesIn.CHINA,
+            # Stuck in China: she cannot leave without her mother, who is barred from leaving.
+            "situation": Relative.Situation.IN_CHINA_BARRED,
             "notes": "Eight months old at the time of the report; a citizen of Kazakhstan; "
-            "stayed in China with the mother. Name and birth date not published.",
+            "stayed in China with the mother, who may not leave. Name and birth date not "
+            "published.",
         },
         {"relationship": Kinship.Relationship.CHILD, "is_contact": False, "separated": False},
     ),
@@ -82,6 +86,7 @@ STORY_RELATIVES = [
             "name_withheld": True,
             "citizenship": Relative.Citizenship.KAZAKHSTAN,
             "lives_in": Relative.LivesIn.KAZAKHSTAN,
+            "situation": Relative.Situation.IN_KAZAKHSTAN,
             "notes": "Four years old at the time of the report; a citizen of Kazakhstan; lives "
             "in Kazakhstan with the father, apart from the mother. Name and birth date not "
             "published.",

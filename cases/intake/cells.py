@@ -110,6 +110,45 @@ class CaseNumbersCell(CaseNumberCell):
         instance.imported_persons = value
 
 
+class CaseCell(CaseNumberCell):
+    """A case named by its number (a relative's own case): the case.
+
+    `prepare()` loads the cases a sheet names in one query before it is read.
+    """
+
+    checks_model_rules = True
+
+    def __init__(self):
+        self._cases: dict[str, DetainedPerson] = {}
+
+    def prepare(self, cells: list) -> list[DetainedPerson]:
+        """Load the cases named in `cells`; returns them."""
+        numbers = set()
+        for cell in cells:
+            try:
+                numbers.add(super().clean(cell))
+            except CellError:
+                continue  # the row's own check reports it
+        found = DetainedPerson.objects.filter(case_number__in=numbers - {""})
+        self._cases = {person.case_number: person for person in found}
+        return list(self._cases.values())
+
+    def clean(self, value: Any, column: str = "", today: datetime.date | None = None) -> Any:
+        number = super().clean(value, column=column)
+        if not number:
+            return None
+        person = self._cases.get(number)
+        if person is None:
+            raise CellError(
+                _("There is no case %(case)s (column %(column)s).")
+                % {"case": number, "column": column}
+            )
+        return person
+
+    def render(self, value: Any) -> str:
+        return value.case_number if value else ""
+
+
 class YearCell(Cell):
     """A year of birth: the model's range (from 1900, not in the future), checked here."""
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.intake.cells import (
     ApproximateDateCell,
     AuthorityCell,
+    CaseCell,
     CaseNumberCell,
     CaseNumbersCell,
     Cell,
@@ -177,11 +178,25 @@ RELATIVE_COLUMNS = [
            example="no"),
     Column("relationship", ChoiceCell(Kinship.Relationship),
            aliases=("родство", "кем приходится", "туыстығы", "кім болады"), example="spouse"),
+    Column("born_on", ApproximateDateCell(), "relative.born_on",
+           aliases=("born", "born on", "date of birth", "year of birth", "дата рождения",
+                    "год рождения", "туған күні", "туған жылы"),
+           example="2019-03"),
     Column("citizenship", ChoiceCell(Relative.Citizenship), "relative.citizenship",
            aliases=("гражданство", "азаматтығы"), example="kazakhstan"),
     Column("lives_in", ChoiceCell(Relative.LivesIn), "relative.lives_in",
            aliases=("lives in", "где живет", "страна проживания", "тұратын елі"),
            example="kazakhstan"),
+    Column("situation", ChoiceCell(Relative.Situation), "relative.situation",
+           aliases=("situation now", "where now", "положение", "где сейчас",
+                    "қазіргі жағдайы", "қазір қайда"),
+           example="in_kazakhstan"),
+    Column("held_as", CaseCell(), "relative.held_as",
+           aliases=("own case", "their own case", "собственное дело", "своё дело",
+                    "өз ісі"),
+           example=""),
+    Column("documents", TextCell(), "relative.documents",
+           aliases=("документы", "құжаттары", "құжаттар"), example=""),
     Column("phone", TextCell(), "relative.phone", aliases=("телефон", "тел"),
            example="8 700 000 00 00", contact=True),
     Column("email", TextCell(), "relative.email",
@@ -191,7 +206,8 @@ RELATIVE_COLUMNS = [
            aliases=("разлучен", "разлучена", "разлучены", "бөлек", "бөлек қалған"),
            example="yes"),
 ]  # fmt: skip
-RELATIONSHIP = next(c for c in RELATIVE_COLUMNS if c.name == "relationship")
+RELATIVE_COLUMN = {c.name: c for c in RELATIVE_COLUMNS}
+RELATIONSHIP = RELATIVE_COLUMN["relationship"]
 RELATIVE_PREFIXES = ("relative", "родственник", "родственница", "туыс", "туысы", "туысқан")
 TEMPLATE_RELATIVES = 3
 MAX_RELATIVES = 20

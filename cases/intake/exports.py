@@ -18,7 +18,14 @@ from import_export.resources import Resource
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cases.formulas import escape_formula
-from cases.intake.cells import ChoiceCell, ExactDateCell, TextCell, YearCell, YesNoCell
+from cases.intake.cells import (
+    ApproximateDateCell,
+    CaseCell,
+    ChoiceCell,
+    ExactDateCell,
+    TextCell,
+    YesNoCell,
+)
 from cases.intake.columns import (
     PERSON_COLUMNS,
     PETITION_COLUMNS,
@@ -134,7 +141,7 @@ class PersonResource(SafeResource):
         self.add_relative_columns(max(most or 0, TEMPLATE_RELATIVES))
 
     def filter_export(self, queryset, **kwargs):
-        kinships = Kinship.objects.select_related("relative").order_by("pk")
+        kinships = Kinship.objects.select_related("relative__held_as").order_by("pk")
         # An attribute of its own: the admin's queryset may prefetch "kinships" differently.
         return queryset.select_related("home_place", "assigned_to").prefetch_related(
             Prefetch("kinships", kinships, to_attr="export_kinships")
@@ -158,13 +165,16 @@ RELATIVE_EXPORT_COLUMNS = [
     Column("full_name", TextCell()),
     Column("name_latin", TextCell()),
     Column("name_withheld", YesNoCell()),
-    Column("birth_year", YearCell()),
+    Column("born_on", ApproximateDateCell()),
     Column("citizenship", ChoiceCell(Relative.Citizenship)),
     Column("lives_in", ChoiceCell(Relative.LivesIn)),
     Column("city", TextCell()),
+    Column("situation", ChoiceCell(Relative.Situation)),
+    Column("held_as", CaseCell()),
     Column("phone", TextCell(), contact=True),
     Column("email", TextCell(), contact=True),
     Column("address", TextCell(), contact=True),
+    Column("documents", TextCell()),
     Column("notes", TextCell()),
 ]
 
@@ -193,7 +203,9 @@ class RelativeResource(SafeResource):
     def filter_export(self, queryset, **kwargs):
         kinships = Kinship.objects.select_related("person").order_by("pk")
         # An attribute of its own: the admin's queryset prefetches "kinships" differently.
-        return queryset.prefetch_related(Prefetch("kinships", kinships, to_attr="export_kinships"))
+        return queryset.select_related("held_as").prefetch_related(
+            Prefetch("kinships", kinships, to_attr="export_kinships")
+        )
 
 
 def _consent_relative(consent: Consent) -> str:

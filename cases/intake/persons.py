@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from cases import bulk
 from cases.contact_access import may_enter_contact_details
 from cases.intake.cells import CaseNumberCell, CellError
-from cases.intake.columns import PERSON_COLUMNS, PERSON_SHEET, RELATIONSHIP, RELATIVE_COLUMNS
+from cases.intake.columns import (
+    PERSON_COLUMNS,
+    PERSON_SHEET,
+    RELATIONSHIP,
+    RELATIVE_COLUMN,
+    RELATIVE_COLUMNS,
+)
 from cases.intake.engine import ImportReport, RowChange, RowPlan, SheetImport, model_errors
 from cases.intake.sheets import cell_text
 from cases.models import DetainedPerson, Kinship, Relative
@@ -31,6 +37,11 @@ class PersonImport(SheetImport):
     def prepare(self, rows: list) -> None:
         PERSON_SHEET.column("home_place").cell.prepare()  # every place, one query
         PERSON_SHEET.column("assigned_to").cell.prepare()  # active staff, one query
+        # The relatives' own cases, one query.
+        own_cases = [cells.get("held_as") for _n, _v, rels in rows for cells in rels.values()]
+        named = RELATIVE_COLUMN["held_as"].cell.prepare(own_cases)
+        linked = Relative.objects.filter(held_as__in=named).values_list("held_as", "pk")
+        self.own_case_of: dict[int, int] = dict(linked)  # case id → its relative's record
         numbers = set()
         for _number, values, _relatives in rows:
             with contextlib.suppress(CellError):  # the row's own check reports it
@@ -44,6 +55,7 @@ class PersonImport(SheetImport):
             .prefetch_related(Prefetch("kinships", kinships))
         }
         self.seen: dict[str, int] = {}
+        self.own_cases: set[int] = set()  # the cases the sheet links as relatives' own
         self.may_verify = self.user is None or self.user.has_perm(f"cases.{VERIFY_CASES}")
         self.person_columns = {c.field_name: c.name for c in PERSON_COLUMNS}
 
@@ -124,8 +136,25 @@ class PersonImport(SheetImport):
         columns = {c.field_name: prefix + c.name for c in RELATIVE_COLUMNS}
         for instance in (kinship.relative, kinship):
             errors += model_errors(instance, read.to_validate, columns)
+        if "held_as" in read.changed and kinship.relative.held_as_id:
+            errors += self._own_case_taken(kinship.relative, prefix + "held_as")
         if new or read.changed:
             plan.related.append((kinship, new, read.changed))
+
+    def _own_case_taken(self, relative: Relative, column: str) -> list[str]:
+        """A case is one relative's own case at most: in the register and in the sheet."""
+        case = relative.held_as
+        recorded = self.own_case_of.get(case.pk)
+        if case.pk in self.own_cases or recorded not in (None, relative.pk):
+            return [
+                gettext(
+                    "Case %(case)s is already the own case of another relative (column "
+                    "%(column)s): a person held has one relative's record at most."
+                )
+                % {"case": case.case_number, "column": column}
+            ]
+        self.own_cases.add(case.pk)
+        return []
 
     def _refuse_blind_contact_cells(
         self, relative: Relative, number: int, cells: dict, errors: list[str]
@@ -206,8 +235,7 @@ class PersonImport(SheetImport):
 
         related = [item for plan in plans for item in plan.related]
         for kinship, _new, _changed in related:
-            relative = kinship.relative
-            relative.name_key = combined_name_key(relative.full_name, relative.name_latin)
+            kinship.relative.derive_fields()  # as save() would: written in bulk
         new_kin = [kinship for kinship, new, _changed in related if new]
         self._create(Relative, [kinship.relative for kinship in new_kin])
         for kinship in new_kin:
@@ -215,18 +243,24 @@ class PersonImport(SheetImport):
         self._create(Kinship, new_kin)
         report.relatives_added = len(new_kin)
         old = [(k, c) for k, new, c in related if not new]
-        relative_fields = {c.field_name for c in RELATIVE_COLUMNS if c.attribute}
-        kinship_fields = {c.field_name for c in RELATIVE_COLUMNS if not c.attribute}
+        relative_fields = model_fields(c for c in RELATIVE_COLUMNS if c.attribute)
+        kinship_fields = model_fields(c for c in RELATIVE_COLUMNS if not c.attribute)
         changed_relatives = [k.relative for k, c in old if c & relative_fields]
         changed_kinships = [k for k, c in old if c & kinship_fields]
         fields = set().union(*(c for _k, c in old))
-        self._update(Relative, changed_relatives, (fields & relative_fields) | {"name_key"})
+        derived = {"name_key", "birth_year"}
+        self._update(Relative, changed_relatives, (fields & relative_fields) | derived)
         self._update(Kinship, changed_kinships, fields & kinship_fields)
         # Written in bulk, without save signals: count what changed for the public statistics.
         tallies.refresh(
             persons=[plan.instance.pk for plan in plans],
             relatives=[kinship.relative_id for kinship, _new, _changed in related],
         )
+
+
+def model_fields(columns) -> set[str]:
+    """The model fields the columns write (an approximate date writes two)."""
+    return {name for c in columns for name in c.cell.model_fields(c.field_name)}
 
 
 def import_persons(data: bytes, *, user=None, dry_run: bool = True, file_name: str = ""):

@@ -82,8 +82,13 @@ RELATIVE_PLACEHOLDERS = {
     "name_latin": _("name in Latin letters"),
     "relationship": _("how the relative is kin to the person: “spouse”, “child”"),
     "citizenship": _("citizenship"),
+    "situation": _("the relative's own situation: “in China, barred from leaving”"),
     "lives_in": _("country the relative lives in"),
     "city": _("city"),
+    "born": _("date of birth on its own, as precisely as known"),
+    "age": _("age today: “8 months”, “about 6 years”"),
+    "documents": _("notes on documents (passport taken, residence permit): private"),
+    "own_case": _("the case number of the relative's own case, when also held"),
     "separated": _("“yes” when separated from the person by the detention, else empty"),
 }
 SENDER_PLACEHOLDERS = {
@@ -161,7 +166,7 @@ def _name(record: DetainedPerson | Relative, language: str) -> str:
     return wording.cyrillic_name(record.full_name, getattr(record, "other_names", ""))
 
 
-def _relative(path: str, kinship: Kinship, language: str) -> Fields:
+def _relative(path: str, kinship: Kinship, language: str, today: datetime.date) -> Fields:
     relative = kinship.relative
     return Fields(
         path,
@@ -172,16 +177,21 @@ def _relative(path: str, kinship: Kinship, language: str) -> Fields:
             else wording.latin_name(relative.full_name, relative.name_latin),
             "relationship": kinship.get_relationship_display(),
             "citizenship": _display(relative, "citizenship"),
+            "situation": _display(relative, "situation"),
             "lives_in": _display(relative, "lives_in"),
             "city": relative.city,
+            "born": wording.date_text(relative.born_on, relative.born_on_precision, language),
+            "age": relative.age(today),
+            "documents": relative.documents,
+            "own_case": relative.held_as.case_number if relative.held_as_id else "",
             "separated": str(_("yes")) if kinship.separated else "",
         },
     )
 
 
-def _person(path: str, person: DetainedPerson, language: str) -> Fields:
+def _person(path: str, person: DetainedPerson, language: str, today: datetime.date) -> Fields:
     withheld = person.name_withheld
-    kinships = person.kinships.select_related("relative").order_by("relationship", "pk")
+    kinships = person.kinships.select_related("relative__held_as").order_by("relationship", "pk")
     place = person.home_place
     return Fields(
         path,
@@ -220,7 +230,7 @@ def _person(path: str, person: DetainedPerson, language: str) -> Fields:
                 person.last_contact_on, person.last_contact_on_precision, language
             ),
             "relatives": [
-                _relative(f"{path}.relatives[{number}]", kinship, language)
+                _relative(f"{path}.relatives[{number}]", kinship, language, today)
                 for number, kinship in enumerate(kinships, start=1)
             ],
         },
@@ -297,7 +307,7 @@ def build_context(
     with override(language):
         authority = Authority.objects.get(code=kind.code)
         filled = [
-            _person(f"persons[{number}]", person, language)
+            _person(f"persons[{number}]", person, language, today)
             for number, person in enumerate(persons, start=1)
         ]
         context = {
@@ -306,7 +316,7 @@ def build_context(
             "authority": Fields("authority", {"name": authority.localized()}),
             "organisation": organisation,
             "sender": _sender(sender, persons[0], language, user, use),
-            "person": _person("person", persons[0], language),
+            "person": _person("person", persons[0], language, today),
             "persons": filled,
             "petitions": [
                 _petition(f"petitions[{number}]", petition, language)

@@ -49,9 +49,11 @@ KZ = {
         ],
         "since": "Отбасының білуінше, бұл {{ person.detained_when }} болған.",
         "relatives": "Туыстары:",
-        "relative": "– {{ relative.name }} ({{ relative.relationship }}){% if relative.citizenship "
-        "%}, азаматтығы: {{ relative.citizenship }}{% endif %}{% if relative.lives_in %}, "
-        "тұратын елі: {{ relative.lives_in }}{% endif %}",
+        "relative": "– {{ relative.name }} ({{ relative.relationship }}{% if relative.age %}, "
+        "{{ relative.age }}{% endif %}){% if relative.citizenship %}, азаматтығы: "
+        "{{ relative.citizenship }}{% endif %}{% if relative.situation %}, қазіргі жағдайы: "
+        "{{ relative.situation }}{% elif relative.lives_in %}, тұратын елі: {{ relative.lives_in }}"
+        "{% endif %}",
         "steps": "Отбасы бұған дейін мына органдарға жүгінді:",
         "step": "– {{ petition.submitted_when }}: {{ petition.authority }}{% if "
         "petition.letters_count > 1 %} (хат саны: {{ petition.letters_count }}){% endif %}; "
@@ -91,9 +93,11 @@ KZ = {
         ],
         "since": "По сведениям семьи, это произошло {{ person.detained_when }}.",
         "relatives": "Родственники:",
-        "relative": "– {{ relative.name }} ({{ relative.relationship }}){% if relative.citizenship "
-        "%}, гражданство: {{ relative.citizenship }}{% endif %}{% if relative.lives_in %}, "
-        "страна проживания: {{ relative.lives_in }}{% endif %}",
+        "relative": "– {{ relative.name }} ({{ relative.relationship }}{% if relative.age %}, "
+        "{{ relative.age }}{% endif %}){% if relative.citizenship %}, гражданство: "
+        "{{ relative.citizenship }}{% endif %}{% if relative.situation %}, положение: "
+        "{{ relative.situation }}{% elif relative.lives_in %}, страна проживания: "
+        "{{ relative.lives_in }}{% endif %}",
         "steps": "Семья уже обращалась:",
         "step": "– {{ petition.submitted_when }}: {{ petition.authority }}{% if "
         "petition.letters_count > 1 %} (число обращений: {{ petition.letters_count }}){% endif %}; "
@@ -246,8 +250,10 @@ UN = {
         "relatives": "Relatives:",
         "relative": "– {{ relative.name }}{% if relative.name_latin and relative.name_latin != "
         "relative.name %} ({{ relative.name_latin }}){% endif %}, {{ relative.relationship }}"
+        "{% if relative.age %}, aged {{ relative.age }}{% endif %}"
         "{% if relative.citizenship %}, citizen of {{ relative.citizenship }}{% endif %}"
-        "{% if relative.lives_in %}, lives in {{ relative.lives_in }}{% endif %}",
+        "{% if relative.situation %}, {{ relative.situation }}{% elif relative.lives_in %}, lives "
+        "in {{ relative.lives_in }}{% endif %}",
         "arbitrary": "4. Why the deprivation of liberty is believed to be arbitrary",
         "arbitrary_text": "No judicial decision, charge or legal basis has been communicated to the "
         "family, which has had no access to the person. [Describe the circumstances and which "
@@ -301,8 +307,10 @@ UN = {
         "last": "Последний контакт с семьёй: {{ person.last_contact }}",
         "relatives": "Родственники:",
         "relative": "– {{ relative.name }}, {{ relative.relationship }}"
+        "{% if relative.age %}, возраст: {{ relative.age }}{% endif %}"
         "{% if relative.citizenship %}, гражданство: {{ relative.citizenship }}{% endif %}"
-        "{% if relative.lives_in %}, страна проживания: {{ relative.lives_in }}{% endif %}",
+        "{% if relative.situation %}, положение: {{ relative.situation }}{% elif relative.lives_in "
+        "%}, страна проживания: {{ relative.lives_in }}{% endif %}",
         "arbitrary": "4. Почему лишение свободы считается произвольным",
         "arbitrary_text": "Семье не сообщили ни о судебном решении, ни об обвинении, ни о правовом "
         "основании; доступа к человеку у семьи нет. [Опишите обстоятельства и категории "

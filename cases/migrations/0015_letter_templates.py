@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0014_consent'),
         ('cases', '0014_petition_date_precisions'),
+        ('cases', '0014_relatives_situation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

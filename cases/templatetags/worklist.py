@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.admin import worklist
-from cases.models import Consent, DetainedPerson, Petition, PetitionStatus
+from cases.admin.filters import ChildrenStuckInChinaFilter
+from cases.models import Consent, DetainedPerson, Petition, PetitionStatus, Relative
 
 register = template.Library()
 
@@ -89,4 +90,9 @@ def todays_work(context) -> dict:
     if may_read(request, DetainedPerson):
         lists["recent"] = worklist.recent_case_changes()
         lists["recent_days"] = worklist.RECENT_DAYS
+    if may_read(request, Relative):
+        lists["stuck_children"] = worklist.children_stuck_in_china()
+        lists["stuck_children_url"] = changelist(
+            Relative, **{ChildrenStuckInChinaFilter.parameter_name: ChildrenStuckInChinaFilter.YES}
+        )
     return lists

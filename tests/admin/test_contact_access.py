@@ -140,6 +140,11 @@ class RolesTestCase(AdminTestCase):
         transferred = datetime.date(2019, 2, 1)
         make_outcome(cls.person, Outcome.Kind.TRANSFERRED, transferred, petition=cls.petition)
         Source.objects.create(person=cls.person, petition=cls.petition, title="Testimony")
+        # His brother is held too: a relative whose own case reaches the phone through its kin.
+        brother = make_person("Ерлан Дәуітхан")
+        make_kinship(brother, cls.relative, relationship="sibling")
+        cls.petition.persons.add(brother)
+        make_relative("Ерлан Дәуітхан", situation=Relative.Situation.HELD, held_as=brother)
 
     def sign_in(self, role: str) -> None:
         self.client.force_login(self.users[role])

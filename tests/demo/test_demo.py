@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -86,6 +87,24 @@ def test_story_children_are_kazakhstan_citizens_and_only_the_one_with_the_father
     assert all("name not published" in k.relative.name_latin for k in children)
     assert all(k.relative.name_withheld for k in children)
     assert all(k.relative.birth_year is None for k in children)
+
+
+def test_story_baby_is_a_kazakhstan_citizen_stuck_in_china_with_her_mother():
+    load_demo()
+
+    baby, older = (
+        Kinship.objects.filter(person=the_wife(), relationship=Kinship.Relationship.CHILD)
+        .select_related("relative")
+        .order_by("separated")
+    )
+    assert "eight months" in baby.relative.name_latin
+    assert baby.relative.situation == Relative.Situation.IN_CHINA_BARRED
+    assert older.relative.situation == Relative.Situation.IN_KAZAKHSTAN
+    assert list(Relative.objects.children_stuck_in_china()) == [baby.relative]
+    kairat = Kinship.objects.get(person=the_wife(), is_contact=True).relative
+    assert kairat.situation == Relative.Situation.IN_KAZAKHSTAN
+    # The report gives their ages, not their birth dates, nor its own date: none is invented.
+    assert baby.relative.born_on is None and older.relative.born_on is None
 
 
 def test_story_kairat_is_the_familys_contact():
@@ -202,6 +221,25 @@ def test_synthetic_cases_are_numbered_have_families_and_are_marked_generated():
     )
     assert Petition.objects.filter(persons__in=generated).count() > 0
     assert "Generated 50 cases" in output
+
+
+def test_synthetic_relatives_have_a_situation_and_a_birth_date_agreeing_with_where_they_live():
+    load_demo("--synthetic", "200")
+
+    generated = Relative.objects.filter(notes=GENERATED_RELATIVE)
+    situations = dict(
+        generated.values_list("lives_in").annotate(n=Count("situation", distinct=True))
+    )
+    assert generated.filter(lives_in="kazakhstan").exclude(situation="in_kazakhstan").count() == 0
+    assert generated.filter(lives_in="other").exclude(situation="elsewhere").count() == 0
+    assert situations["china"] > 1  # barred, free to leave, or not known
+    assert not generated.filter(born_on__isnull=True).exists()
+    assert all(r.birth_year == r.born_on.year for r in generated)
+    today = datetime.date.today()
+    young = generated.filter(born_on__year__gte=today.year - 5)
+    assert young.exists() and not young.exclude(born_on_precision=DatePrecision.MONTH).exists()
+    assert not generated.filter(born_on__gt=today).exists()
+    assert Relative.objects.children_stuck_in_china().exists()
 
 
 def test_synthetic_names_come_with_their_latin_spelling_and_search_key():
