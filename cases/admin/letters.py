@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,7 +22,7 @@ from cases.letters.context import placeholder_list, sample_context
 from cases.letters.drafting import DraftRefused, draft_document, family_contact
 from cases.letters.engine import TemplateProblem, default_template_path, render
 from cases.letters.kinds import KINDS, LANGUAGE_NAMES, document_choices
-from cases.letters.readiness import check_readiness
+from cases.letters.readiness import CaseFacts, check_readiness
 from cases.models import LetterTemplate
 
 # Who may draft: a draft is a petition with its copy attached as a source.
@@ -36,13 +37,17 @@ def may_draft(user) -> bool:
 
 def readiness_table(persons, organisation: str = "") -> list[dict]:
     """Each kind of document with its checks for `persons`, for the case page and the
-    drafting page."""
+    drafting page: a fixed number of queries, whatever the number of persons."""
     sender = family_contact(persons[0]) if persons else None
+    today = timezone.localdate()
+    facts = CaseFacts.of(persons, today)
     return [
         {
             "kind": kind,
             "languages": [(code, LANGUAGE_NAMES[code]) for code in kind.languages],
-            "readiness": check_readiness(kind, persons, sender=sender, organisation=organisation),
+            "readiness": check_readiness(
+                kind, persons, sender=sender, organisation=organisation, on=today, facts=facts
+            ),
         }
         for kind in KINDS.values()
     ]

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.letters.kinds import Element, Kind
 from cases.models import (
+    SCOPE_FIELDS,
+    Consent,
     ConsentScope,
     DatePrecision,
     DetainedPerson,
@@ -104,12 +106,33 @@ def consent_scope(kind: Kind) -> str:
     return ConsentScope.UN_BODIES if kind.is_un else ConsentScope.KAZAKH_AUTHORITIES
 
 
-def consent_covers(person: DetainedPerson, kind: Kind, on: datetime.date) -> bool:
-    """Whether a consent valid on `on` covers this kind of document for the person's case."""
-    return person.consents.valid_on(on).covering(consent_scope(kind)).exists()
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the checks read beyond the persons' own fields, for all of them in two queries:
+    which have a submitted petition, and which consents valid on the day cover what."""
+
+    with_steps: frozenset[int]
+    consented: dict[str, frozenset[int]]
+
+    @classmethod
+    def of(cls, persons: list[DetainedPerson], on: datetime.date) -> "CaseFacts":
+        ids = [person.pk for person in persons]
+        submitted = Petition.persons.through.objects.filter(detainedperson__in=ids).exclude(
+            petition__status=PetitionStatus.DRAFT
+        )
+        consents = Consent.objects.valid_on(on).filter(person__in=ids)
+        scopes = (ConsentScope.UN_BODIES, ConsentScope.KAZAKH_AUTHORITIES)
+        rows = list(consents.values("person", *(SCOPE_FIELDS[scope] for scope in scopes)))
+        return cls(
+            with_steps=frozenset(submitted.values_list("detainedperson", flat=True)),
+            consented={
+                scope: frozenset(row["person"] for row in rows if row[SCOPE_FIELDS[scope]])
+                for scope in scopes
+            },
+        )
 
 
-def _person_has(element: str, person: DetainedPerson, kind: Kind, on: datetime.date) -> bool:
+def _person_has(element: str, person: DetainedPerson, kind: Kind, facts: CaseFacts) -> bool:
     if element == Element.IDENTITY:
         return bool(person.full_name) and not person.name_withheld
     if element == Element.CITIZENSHIP:
@@ -125,9 +148,9 @@ def _person_has(element: str, person: DetainedPerson, kind: Kind, on: datetime.d
     if element == Element.REASON:
         return person.reason_given != DetainedPerson.Reason.UNKNOWN
     if element == Element.STEPS:
-        return person.petitions.exclude(status=PetitionStatus.DRAFT).exists()
+        return person.pk in facts.with_steps
     if element == Element.CONSENT:
-        return consent_covers(person, kind, on)
+        return person.pk in facts.consented[consent_scope(kind)]
     raise ValueError(element)
 
 
@@ -146,11 +169,14 @@ def check_readiness(
     sender: Relative | None = None,
     organisation: str = "",
     on: datetime.date | None = None,
+    facts: CaseFacts | None = None,
 ) -> Readiness:
     """What `kind` needs from the cases of `persons`, present or missing. The sender is the
     given relative, else the family contact of the first case; an organisation may submit
-    instead."""
+    instead. `facts` (CaseFacts.of the same persons) saves its queries when several kinds are
+    checked."""
     on = on or timezone.localdate()
+    facts = facts or CaseFacts.of(persons, on)
     readiness = Readiness(kind)
     for element in kind.elements:
         label = LABELS[element]
@@ -163,7 +189,9 @@ def check_readiness(
             named = who is not None and not who.name_withheld
             lacking = [] if named or organisation.strip() else persons[:1]
         else:
-            lacking = [person for person in persons if not _person_has(element, person, kind, on)]
+            lacking = [
+                person for person in persons if not _person_has(element, person, kind, facts)
+            ]
         readiness.checks.append(
             Check(
                 element=element,
