@@ -8,6 +8,8 @@ paragraph of its own for a line or a block that is repeated or left out.
 """
 
 import datetime
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -264,7 +266,7 @@ UN = {
         "answer: {{ petition.answer }}{% if petition.answer_summary %} — "
         "{{ petition.answer_summary }}{% endif %}",
         "no_steps": "No steps recorded.",
-        "source": "5. Source of the information",
+        "source": "Source of the information",
         "submitted_by": "Submitted by: {{ sender.name }}{% if sender.relationship %} "
         "({{ sender.relationship }} of {{ person.name }}){% endif %}{% if organisation %}"
         "{% if sender.name %}, with {% endif %}{{ organisation }}{% endif %}",
@@ -321,7 +323,7 @@ UN = {
         "ответ: {{ petition.answer }}{% if petition.answer_summary %} — "
         "{{ petition.answer_summary }}{% endif %}",
         "no_steps": "Сведений о предпринятых шагах нет.",
-        "source": "5. Источник сведений",
+        "source": "Источник сведений",
         "submitted_by": "Представляет: {{ sender.name }}{% if sender.relationship %} "
         "({{ sender.relationship }}){% endif %}{% if organisation %}"
         "{% if sender.name %}, при содействии: {% endif %}{{ organisation }}{% endif %}",
@@ -390,7 +392,8 @@ def un_submission(kind: str, language: str) -> list[tuple[str, str]]:
     if kind == "un_wgad":
         lines += [("h", text["arbitrary"]), ("p", text["arbitrary_text"])]
     lines += [
-        ("h", text["source"]),
+        # The sections are numbered on: the Working Group on Arbitrary Detention has one more.
+        ("h", f"{5 if kind == 'un_wgad' else 4}. {text['source']}"),
         ("p", text["submitted_by"]),
         ("tag", "{%p if sender.phone or sender.email or sender.address %}"),
         ("p", text["contact"]),
@@ -424,7 +427,17 @@ def write(path: Path, lines: list[tuple[str, str]]) -> None:
     fixed = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     document.core_properties.created = document.core_properties.modified = fixed
     document.core_properties.author = "casetracker"
-    document.save(path)
+    written = io.BytesIO()
+    document.save(written)
+    # The zip's own timestamps fixed too: the same text gives the same file to commit.
+    with (
+        zipfile.ZipFile(written) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(entry, source.read(item.filename))
 
 
 def main() -> None:

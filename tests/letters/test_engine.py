@@ -133,3 +133,14 @@ def test_every_shipped_template_fills_in_with_every_placeholder(kind, language):
     from cases.letters.engine import default_template_path
 
     assert render(default_template_path(kind, language).read_bytes(), sample_context(language))
+
+
+def test_the_shipped_templates_are_those_their_text_makes(tmp_path, monkeypatch):
+    from cases.letters import make_templates
+    from cases.letters.engine import DEFAULTS
+
+    monkeypatch.setattr(make_templates, "OUT", tmp_path)
+    make_templates.main()
+
+    for made in tmp_path.iterdir():
+        assert made.read_bytes() == (DEFAULTS / made.name).read_bytes(), made.name
