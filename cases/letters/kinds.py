@@ -78,6 +78,19 @@ _KAZAKHSTAN_LETTER = {
     ),
 }
 
+# What both UN Working Groups require: who, when, where and by whom the person was taken, who
+# submits, and the family's consent.
+_UN_ARREST = frozenset(
+    {
+        Element.IDENTITY,
+        Element.DETENTION_DATE,
+        Element.PLACE,
+        Element.FORCES,
+        Element.SUBMITTER,
+        Element.CONSENT,
+    }
+)
+
 KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in (
@@ -91,17 +104,7 @@ KINDS: dict[str, Kind] = {
             _("Submission to the UN Working Group on Enforced or Involuntary Disappearances"),
             languages=("en", "ru"),
             channel=Petition.Channel.UN_FORM,
-            required=frozenset(
-                {
-                    Element.IDENTITY,
-                    Element.DETENTION_DATE,
-                    Element.PLACE,
-                    Element.FORCES,
-                    Element.STEPS,
-                    Element.SUBMITTER,
-                    Element.CONSENT,
-                }
-            ),
+            required=_UN_ARREST | {Element.STEPS},
             recommended=frozenset({Element.CITIZENSHIP, Element.REASON}),
             date_precision=DatePrecision.MONTH,
         ),
@@ -112,17 +115,7 @@ KINDS: dict[str, Kind] = {
             _("Communication to the UN Working Group on Arbitrary Detention"),
             languages=("en", "ru"),
             channel=Petition.Channel.UN_FORM,
-            required=frozenset(
-                {
-                    Element.IDENTITY,
-                    Element.DETENTION_DATE,
-                    Element.PLACE,
-                    Element.FORCES,
-                    Element.REASON,
-                    Element.SUBMITTER,
-                    Element.CONSENT,
-                }
-            ),
+            required=_UN_ARREST | {Element.REASON},
             recommended=frozenset({Element.CITIZENSHIP, Element.STEPS}),
         ),
     )

@@ -161,36 +161,47 @@ KZ_ADDRESS = {
 }
 
 
+Line = tuple[str, str]
+
+
+def _if(condition: str, *lines: Line) -> list[Line]:
+    """Lines left out when `condition` is empty."""
+    return [("tag", f"{{%p if {condition} %}}"), *lines, ("tag", "{%p endif %}")]
+
+
+def _for(loop: str, *lines: Line) -> list[Line]:
+    """Lines repeated for each item: `loop` is 'relative in person.relatives'."""
+    return [("tag", f"{{%p for {loop} %}}"), *lines, ("tag", "{%p endfor %}")]
+
+
+def _relatives(text: dict) -> list[Line]:
+    return _if(
+        "person.relatives",
+        ("p", text["relatives"]),
+        *_for("relative in person.relatives", ("p", text["relative"])),
+    )
+
+
 def kazakhstan_letter(kind: str, language: str) -> list[tuple[str, str]]:
     text = KZ[language]
     salutation, asks = KZ_ADDRESS[(kind, language)]
     lines = [
         ("right", text["to"]),
         ("right", text["from"]),
-        ("tag", "{%p if sender.phone or sender.email or sender.address %}"),
-        ("right", text["contact"]),
-        ("tag", "{%p endif %}"),
+        *_if("sender.phone or sender.email or sender.address", ("right", text["contact"])),
         ("title", text["title"]),
         ("p", salutation),
         ("p", text["intro"]),
-        ("tag", "{%p for person in persons %}"),
-        ("h", HEADING),
-        *_facts(text["facts"]),
-        ("tag", "{%p if person.detained_when %}"),
-        ("p", text["since"]),
-        ("tag", "{%p endif %}"),
-        ("tag", "{%p if person.relatives %}"),
-        ("p", text["relatives"]),
-        ("tag", "{%p for relative in person.relatives %}"),
-        ("p", text["relative"]),
-        ("tag", "{%p endfor %}"),
-        ("tag", "{%p endif %}"),
-        ("tag", "{%p endfor %}"),
+        *_for(
+            "person in persons",
+            ("h", HEADING),
+            *_facts(text["facts"]),
+            *_if("person.detained_when", ("p", text["since"])),
+            *_relatives(text),
+        ),
         ("tag", "{%p if petitions %}"),
         ("p", text["steps"]),
-        ("tag", "{%p for petition in petitions %}"),
-        ("p", text["step"]),
-        ("tag", "{%p endfor %}"),
+        *_for("petition in petitions", ("p", text["step"])),
         ("tag", "{%p else %}"),
         ("p", text["no_steps"]),
         ("tag", "{%p endif %}"),
@@ -339,49 +350,32 @@ UN = {
 def un_submission(kind: str, language: str) -> list[tuple[str, str]]:
     text = UN[language]
     short = kind.removeprefix("un_")
-    facts = []
-    for label, name in text["facts"]:
-        facts += [
-            ("tag", f"{{%p if {name} %}}"),
-            ("p", f"{label}: {{{{ {name} }}}}"),
-            ("tag", "{%p endif %}"),
-        ]
-    optional = [
-        ("person.other_names", text["other"]),
-        ("person.home_place", text["residence"]),
+    facts = [
+        line
+        for label, name in text["facts"]
+        for line in _if(name, ("p", f"{label}: {{{{ {name} }}}}"))
     ]
     lines = [
         ("title", text[kind]),
         ("p", text[f"sub_{short}"]),
         ("p", text["state"]),
-        ("tag", "{%p for person in persons %}"),
-        ("h", text["identity"]),
-        ("p", text["name"]),
-        ("tag", "{%p if person.name_cyrillic or person.name_chinese %}"),
-        ("p", text["original"]),
-        ("tag", "{%p endif %}"),
-        *[
-            line
-            for name, value in optional
-            for line in (("tag", f"{{%p if {name} %}}"), ("p", value), ("tag", "{%p endif %}"))
-        ],
-        *facts,
-        ("h", text["arrest"]),
-        ("p", text[f"date_{short}"]),
-        ("p", text["place"]),
-        ("p", text["forces"]),
-        ("p", text["reason"]),
-        ("p", text["status"]),
-        ("tag", "{%p if person.last_contact %}"),
-        ("p", text["last"]),
-        ("tag", "{%p endif %}"),
-        ("tag", "{%p if person.relatives %}"),
-        ("p", text["relatives"]),
-        ("tag", "{%p for relative in person.relatives %}"),
-        ("p", text["relative"]),
-        ("tag", "{%p endfor %}"),
-        ("tag", "{%p endif %}"),
-        ("tag", "{%p endfor %}"),
+        *_for(
+            "person in persons",
+            ("h", text["identity"]),
+            ("p", text["name"]),
+            *_if("person.name_cyrillic or person.name_chinese", ("p", text["original"])),
+            *_if("person.other_names", ("p", text["other"])),
+            *_if("person.home_place", ("p", text["residence"])),
+            *facts,
+            ("h", text["arrest"]),
+            ("p", text[f"date_{short}"]),
+            ("p", text["place"]),
+            ("p", text["forces"]),
+            ("p", text["reason"]),
+            ("p", text["status"]),
+            *_if("person.last_contact", ("p", text["last"])),
+            *_relatives(text),
+        ),
         ("h", text["steps_h"]),
         ("tag", "{%p for petition in petitions %}"),
         ("p", text["step"]),
@@ -395,9 +389,7 @@ def un_submission(kind: str, language: str) -> list[tuple[str, str]]:
         # The sections are numbered on: the Working Group on Arbitrary Detention has one more.
         ("h", f"{5 if kind == 'un_wgad' else 4}. {text['source']}"),
         ("p", text["submitted_by"]),
-        ("tag", "{%p if sender.phone or sender.email or sender.address %}"),
-        ("p", text["contact"]),
-        ("tag", "{%p endif %}"),
+        *_if("sender.phone or sender.email or sender.address", ("p", text["contact"])),
         ("p", text["consent"]),
         ("p", text["date"]),
         ("p", text["sign"]),

@@ -1,17 +1,15 @@
 """Letters in the admin: the readiness check on the case page, drafting from the persons and
 petitions lists, and the coordinators' own templates."""
 
-import io
-
-import docx
 import pytest
 from django.contrib.admin import helpers
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import LetterTemplate, Petition, PetitionEvent, Source
-from tests.factories import make_user
+from tests.admin.test_roles import member_of
+from tests.letters.fixtures import word_file
 from tests.test_roles import setup_roles
 
 pytestmark = pytest.mark.django_db
@@ -19,19 +17,12 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(client, role: str):
     setup_roles()
-    user = make_user(role.lower())
-    user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
-    return user
+    member_of(role, client)
+    return User.objects.get(username=role.lower())
 
 
-def word_file(*paragraphs: str) -> SimpleUploadedFile:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return SimpleUploadedFile("our letter.docx", out.getvalue())
+def upload(*paragraphs: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("our letter.docx", word_file(*paragraphs))
 
 
 def test_the_case_page_lists_what_each_document_lacks(client, model_case):
@@ -131,12 +122,12 @@ def test_a_coordinator_replaces_a_template_and_a_broken_one_is_refused(client, m
 
     broken = client.post(
         add,
-        {"kind": "president", "language": "kk", "file": word_file("{{ person.birth_yaer }}")},
+        {"kind": "president", "language": "kk", "file": upload("{{ person.birth_yaer }}")},
     )
     assert broken.status_code == 200
     assert "“person.birth_yaer”, which does not exist" in broken.content.decode()
     wrong_language = client.post(
-        add, {"kind": "president", "language": "en", "file": word_file("{{ person.name }}")}
+        add, {"kind": "president", "language": "en", "file": upload("{{ person.name }}")}
     )
     assert "This document is drafted in Kazakh, Russian." in wrong_language.content.decode()
     assert not LetterTemplate.objects.exists()
@@ -146,7 +137,7 @@ def test_a_coordinator_replaces_a_template_and_a_broken_one_is_refused(client, m
         {
             "kind": "president",
             "language": "kk",
-            "file": word_file("Өтініш: {{ person.detained_when }}"),
+            "file": upload("Өтініш: {{ person.detained_when }}"),
         },
     )
     assert saved.status_code == 302

@@ -14,6 +14,16 @@ from cases.letters.readiness import family_contact
 from cases.models import Consent, DatePrecision, DetainedPerson
 
 
+def word_file(*paragraphs: str) -> bytes:
+    """A .docx of these paragraphs: a template as a coordinator would write it."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def document_text(content: bytes) -> str:
     """The text of a .docx, a paragraph a line."""
     return "\n".join(paragraph.text for paragraph in docx.Document(io.BytesIO(content)).paragraphs)

@@ -1,8 +1,5 @@
 """Templates coordinators edit: the placeholders are documented, and a broken one is named."""
 
-import io
-
-import docx
 import pytest
 from django.core.files.base import ContentFile
 
@@ -11,16 +8,7 @@ from cases.letters.drafting import draft_document
 from cases.letters.engine import TemplateProblem, render
 from cases.letters.kinds import KINDS
 from cases.models import LetterTemplate, Petition, Source
-from tests.letters.fixtures import document_text
-
-
-def word_file(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+from tests.letters.fixtures import document_text, word_file
 
 
 def names(value, prefix: str = "") -> set[str]:
