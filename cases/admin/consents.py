@@ -6,9 +6,12 @@ permission); a superuser may delete one entered by mistake, but never a withdraw
 the record of the withdrawal. A withdrawal cannot be undone: the family gives a new consent.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -180,12 +183,17 @@ class ConsentStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
+        # The states of Consent.state(): "valid" leaves out those that expire soon.
+        today, days = localdate(), consent_expiry_warning_days()
         if value == Consent.State.VALID:
-            return queryset.valid_on()
+            warned = today + datetime.timedelta(days=days)
+            return queryset.valid_on(today).filter(
+                Q(expires_on__isnull=True) | Q(expires_on__gt=warned)
+            )
         if value == Consent.State.EXPIRES_SOON:
-            return queryset.expiring_within(consent_expiry_warning_days())
+            return queryset.expiring_within(days, today)
         if value == Consent.State.EXPIRED:
-            return queryset.filter(withdrawn_on__isnull=True, expires_on__lt=localdate())
+            return queryset.filter(withdrawn_on__isnull=True, expires_on__lt=today)
         if value == Consent.State.WITHDRAWN:
             return queryset.withdrawn()
         return queryset

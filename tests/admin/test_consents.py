@@ -348,6 +348,7 @@ def test_consents_export_with_their_case_scopes_and_state(client, alice):
 def test_the_consents_list_filters_by_state_and_its_pages_open(client, alice):
     person = make_person()
     valid = make_consent(person, given_on=TODAY - days(10))
+    soon = make_consent(person, given_on=TODAY - days(10), expires_on=TODAY + days(2))
     expired = make_consent(person, given_on=TODAY - days(400), expires_on=TODAY - days(1))
     withdrawn = make_consent(person, given_on=TODAY - days(400), withdrawn_on=TODAY)
 
@@ -357,6 +358,7 @@ def test_the_consents_list_filters_by_state_and_its_pages_open(client, alice):
         return list(response.context["cl"].result_list)
 
     assert listed("valid") == [valid]
+    assert listed("expires_soon") == [soon]
     assert listed("expired") == [expired]
     assert listed("withdrawn") == [withdrawn]
     assert client.get(url(Consent, "add")).status_code == 200

@@ -28,7 +28,7 @@ from django.utils.html import escape
 from cases.admin.lookups import BAD_QUERY_MESSAGE, HIDDEN_FIELD_MESSAGE, QueryGuardMixin
 from cases.contact_access import restricted_fields
 from cases.intake.persons import import_persons
-from cases.models import DetainedPerson, Outcome, Petition, Relative, Source
+from cases.models import Consent, DetainedPerson, Outcome, Petition, Relative, Source
 from tests.base import AdminTestCase
 from tests.factories import (
     make_kinship,
@@ -139,12 +139,29 @@ class RolesTestCase(AdminTestCase):
         cls.petition.persons.add(duplicate)
         transferred = datetime.date(2019, 2, 1)
         make_outcome(cls.person, Outcome.Kind.TRANSFERRED, transferred, petition=cls.petition)
-        Source.objects.create(person=cls.person, petition=cls.petition, title="Testimony")
+        testimony = Source.objects.create(
+            person=cls.person, petition=cls.petition, title="Testimony"
+        )
+        for person, evidence in ((cls.person, testimony), (duplicate, None)):
+            Consent.objects.create(
+                person=person,
+                relative=cls.relative,
+                covers_recording=True,
+                given_on=datetime.date(2019, 1, 1),
+                evidence=evidence,
+            )
         # His brother is held too: a relative whose own case reaches the phone through its kin.
         brother = make_person("Ерлан Дәуітхан")
         make_kinship(brother, cls.relative, relationship="sibling")
         cls.petition.persons.add(brother)
         make_relative("Ерлан Дәуітхан", situation=Relative.Situation.HELD, held_as=brother)
+        # The relative who is held has a consent too: a path from him to the phone by it.
+        Consent.objects.create(
+            person=brother,
+            relative=cls.relative,
+            covers_recording=True,
+            given_on=datetime.date(2019, 1, 1),
+        )
 
     def sign_in(self, role: str) -> None:
         self.client.force_login(self.users[role])
@@ -369,6 +386,8 @@ class PagesTests(RolesTestCase):
 
     def test_a_deleted_relatives_contact_details_stay_hidden(self):
         relative_id = self.relative.pk
+        # A relative who gave a consent is kept while the consent is (Consent.relative).
+        self.relative.consents.all().delete()
         self.relative.delete()
         for role in NON_READERS:
             self.sign_in(role)

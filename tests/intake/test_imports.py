@@ -28,6 +28,7 @@ from cases.intake.cells import ChoiceCell, parse_approximate_date
 from cases.intake.persons import import_persons
 from cases.intake.petitions import import_petitions
 from cases.models import (
+    Consent,
     DatePrecision,
     DetainedPerson,
     Kinship,
@@ -814,6 +815,13 @@ def test_place_name_added_in_the_admin_is_understood_by_the_next_import():
 )
 def test_petition_authority_written_as_an_abbreviation_imports_as_that_authority(written, code):
     person = make_person("Айгүл")
+    # She consented to UN submissions herself (a submission to a UN body needs it).
+    Consent.objects.create(
+        person=person,
+        given_by=Consent.GivenBy.PERSON,
+        covers_un_bodies=True,
+        given_on=datetime.date(2019, 1, 1),
+    )
     rows = [PETITION_HEADERS, [person.case_number, written, "letter", "12.03.2019", "", "A-1", ""]]
 
     report = import_petitions(csv_bytes(rows), user=make_user("c", superuser=True), dry_run=False)
