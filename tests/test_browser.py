@@ -4,6 +4,7 @@ Skips when Playwright or /usr/bin/chromium is missing (`apt-get install chromium
 `playwright install`, which downloads a browser of its own).
 """
 
+import datetime
 import re
 import shutil
 from pathlib import Path
@@ -12,9 +13,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections
+from django.test import Client
 
 from cases.models import DetainedPerson, Place, Status
-from tests.factories import serve_public_pages
+from tests.factories import make_person, make_user, serve_public_pages
 from tests.public.publishing import expected
 
 CHROMIUM = "/usr/bin/chromium"
@@ -127,3 +129,54 @@ def test_dashboard_filters_and_switches_to_kazakh_in_a_real_browser(browser, dem
     assert requested and all(url.startswith(demo_site) for url in requested)
     context.close()
     print(f"\nScreenshots: {SCREENSHOTS}")
+
+
+def test_a_day_picked_in_the_calendar_is_typed_into_the_date_input(browser, settings, live_server):
+    """The calendar button beside an approximate date (cases/admin/dates.py) runs under the
+    site's Content-Security-Policy, and a day picked fills the text input as 12.03.2018."""
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+    person = make_person("Айгүл")
+    client = Client()
+    client.force_login(make_user("advocate", superuser=True))
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text))
+    page.goto(f"{live_server.url}/admin/cases/detainedperson/{person.pk}/change/")
+
+    button = page.locator("#id_detained_on + .approximate-date-button")
+    assert button.is_visible()
+    # What the browser's own picker does when a day is chosen in it.
+    page.locator("#id_detained_on ~ .approximate-date-picker").evaluate(
+        "picker => { picker.value = '2018-03-12';"
+        " picker.dispatchEvent(new Event('change', {bubbles: true})); }"
+    )
+    assert page.input_value("#id_detained_on") == "12.03.2018"
+    page.fill("#id_last_contact_on", "05.2019")
+    page.locator('input[name="_continue"]').click()
+    page.wait_for_load_state()
+
+    person.refresh_from_db()
+    assert (person.detained_on, person.detained_on_precision) == (
+        datetime.date(2018, 3, 12),
+        "day",
+    )
+    assert (person.last_contact_on, person.last_contact_on_precision) == (
+        datetime.date(2019, 5, 1),
+        "month",
+    )
+    assert page.input_value("#id_last_contact_on") == "05.2019"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#id_detained_on").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "admin-approximate-dates.png")
+    assert not [text for text in refused if "Content Security Policy" in text]
+    context.close()

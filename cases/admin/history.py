@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from cases.admin.dates import PRECISION_SUFFIX, approximate_date_fields
 from cases.contact_access import hidden_fields
+from cases.dates import format_approximate
 
 # simple-history's own words for these are not translated into Kazakh.
 HISTORY_TYPE_LABELS = {"+": _("added"), "~": _("changed"), "-": _("deleted")}
@@ -34,9 +36,19 @@ class ChangeDisplayHelper(HistoricalRecordContextHelper):
     def __init__(self, model, historical_record, *, hidden: frozenset[str] = frozenset()):
         super().__init__(model, historical_record)
         self.hidden = hidden
+        self.approximate_dates = approximate_date_fields(model)
+        self.delta: ModelDelta | None = None
 
     def context_for_delta_changes(self, delta: ModelDelta) -> list[dict[str, Any]]:
-        visible = [c for c in delta.changes if c.field not in self.hidden]
+        self.delta = delta
+        # A date that changed shows its precision ("2018 → March 2018"): its precision's own
+        # line would say it again.
+        restated = {
+            c.field + PRECISION_SUFFIX for c in delta.changes if c.field in self.approximate_dates
+        }
+        visible = [
+            c for c in delta.changes if c.field not in self.hidden and c.field not in restated
+        ]
         context = super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
         for change in delta.changes:
             if change.field in self.hidden:
@@ -51,6 +63,9 @@ class ChangeDisplayHelper(HistoricalRecordContextHelper):
             return "; ".join(str(obj) for obj in related) or "—"
         if isinstance(field, models.BooleanField):
             return gettext("yes") if value else gettext("no")
+        if change.field in self.approximate_dates and value is not None and self.delta:
+            record = self.delta.old_record if value is change.old else self.delta.new_record
+            return format_approximate(value, getattr(record, change.field + PRECISION_SUFFIX))
         if isinstance(value, DeletedObject):
             # simple-history's stand-in for an empty foreign key, or one since deleted.
             if value.pk is None:

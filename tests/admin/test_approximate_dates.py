@@ -340,6 +340,19 @@ def test_a_petition_added_for_letters_of_2018_starts_its_timeline_in_2018(client
     assert not petition.is_overdue
 
 
+def test_the_timeline_pages_show_a_vague_submission_as_known(client, advocate):
+    petition = make_petition(
+        make_person("Айгүл"), submitted_on=datetime.date(2018, 1, 1), submitted_on_precision=YEAR
+    )
+    event = petition.events.get()
+
+    listed = client.get(reverse("admin:cases_petitionevent_changelist")).content.decode()
+    shown = client.get(change_url(event)).content.decode()
+
+    assert '<th class="field-when"><a href="' in listed and ">2018</a>" in listed
+    assert '<div class="readonly">2018</div>' in shown
+
+
 def test_the_petition_list_shows_submission_dates_as_known(client, advocate):
     person = make_person("Айгүл")
     make_petition(person, submitted_on=datetime.date(2018, 1, 1), submitted_on_precision=YEAR)

@@ -2,6 +2,7 @@
 records findable with who deleted them, and never shows contact details to users without the
 permission for them."""
 
+import datetime
 from unittest import mock
 
 from django.contrib import admin
@@ -48,6 +49,13 @@ class ChangesTests(HistoryTestCase):
             response, "<li><strong>Full name:</strong> Қайрат Дәуітхан → Kairat Dauitkhan</li>"
         )
         self.assertContains(response, '<td class="history-user">alice</td>', html=True)
+
+    def test_an_approximate_date_changes_as_precisely_as_it_was_and_is_known(self):
+        person = make_person("Айгүл", detained_on=datetime.date(2018, 1, 1))
+        self.edit(person, detained_on="05.2019")
+        response = self.history(person)
+        self.assertContains(response, "<li><strong>Detained on:</strong> 2018 → May 2019</li>")
+        self.assertNotContains(response, "Precision of detention date")
 
     def test_the_users_full_name_is_shown_when_known(self):
         self.alice.first_name, self.alice.last_name = "Alice", "Coordinator"

@@ -131,7 +131,14 @@ def test_story_petitions_to_the_president_and_ministry_came_to_nothing_answer_no
         assert [r.name_latin for r in petition.petitioners.all()] == ["Kairat Dauitkhan"]
         assert 2018 <= petition.submitted_on.year <= 2019
         assert "approximate" in petition.notes.lower()
-        assert petition.events.get().status == PetitionStatus.SUBMITTED
+        # As vague as the report: a year, never a made-up day, and the timeline says so.
+        assert petition.submitted_on_precision == DatePrecision.YEAR
+        assert petition.submitted_on_display in ("2018", "2019")
+        event = petition.events.get()
+        assert event.status == PetitionStatus.SUBMITTED
+        assert (event.on, event.on_precision) == (petition.submitted_on, DatePrecision.YEAR)
+        # Entered now: not overdue on the day the letters are recorded.
+        assert not petition.is_overdue
     assert not Petition.objects.answered().exists()
     assert not wife.outcomes.exists()
 
@@ -167,6 +174,21 @@ def test_story_brings_figures_of_an_earlier_version_in_line_without_duplicating_
     load_demo()
 
     assert PublishedFigure.objects.filter(value=2000).get().qualifier == "more_than"
+
+
+def test_story_brings_letters_of_an_earlier_version_in_line_without_duplicating_them():
+    load_demo()
+    wife = the_wife()
+    # An earlier version recorded made-up days.
+    for petition in wife.petitions.all():
+        petition.submitted_on_precision = DatePrecision.DAY
+        petition.submitted_on = petition.submitted_on.replace(month=9)
+        petition.save()
+
+    load_demo()
+
+    assert wife.petitions.count() == 4
+    assert {p.submitted_on_display for p in wife.petitions.all()} == {"2018", "2019"}
 
 
 def test_story_source_is_the_azattyq_report_in_kazakh_without_an_invented_address():
@@ -275,7 +297,14 @@ def test_synthetic_petitions_and_outcomes_do_not_precede_the_detention():
     ):
         for person in petition.persons.all():
             assert petition.submitted_on >= person.detained_on
-        assert petition.events.filter(status=PetitionStatus.SUBMITTED).exists()
+        submitted = petition.events.get(status=PetitionStatus.SUBMITTED)
+        assert (submitted.on, submitted.on_precision) == (
+            petition.submitted_on,
+            petition.submitted_on_precision,
+        )
+    # Mostly known to the day, some only to the month or the year.
+    precisions = Counter(Petition.objects.values_list("submitted_on_precision", flat=True))
+    assert precisions[DatePrecision.DAY] > precisions[DatePrecision.MONTH] > 0
     for person in DetainedPerson.objects.filter(notes=GENERATED_PERSON):
         assert all(o.occurred_on >= person.detained_on for o in person.outcomes.all())
 
