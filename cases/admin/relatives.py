@@ -5,7 +5,7 @@ records who saw them (cases.readlog).
 """
 
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -118,8 +118,8 @@ class RelativeAdmin(
             relative.held_as.case_number,
         )
 
-    # The youngest first: children's ages are what advocates look for.
-    @admin.display(description=_("age"), ordering="-born_on")
+    # The youngest first, those of unknown age last: children's ages are what advocates look for.
+    @admin.display(description=_("age"), ordering=F("born_on").desc(nulls_last=True))
     def age(self, relative: Relative) -> str | None:
         return relative.age() or None
 

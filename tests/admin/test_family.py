@@ -293,3 +293,16 @@ def test_the_public_pages_do_not_show_the_count(client, settings):
         assert response.status_code == 200
         page = b"".join(response).decode()
         assert "stuck" not in page and "situation" not in page
+
+
+def test_the_relatives_list_sorts_by_age_youngest_first_and_unknown_ages_last(client, alice):
+    make_relative("unknown age")
+    make_relative("adult", born_on=datetime.date(1980, 1, 1))
+    make_relative("baby", born_on=months_ago(8), born_on_precision=DatePrecision.MONTH)
+    changelist = client.get(url(Relative, "changelist"))
+    age_column = list(changelist.context["cl"].list_display).index("age")
+
+    response = client.get(url(Relative, "changelist"), {"o": str(age_column)})
+
+    names = [relative.full_name for relative in response.context["cl"].result_list]
+    assert names == ["baby", "adult", "unknown age"]

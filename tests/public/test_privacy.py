@@ -46,6 +46,7 @@ EXACT_DATES = [
     datetime.date(2019, 5, 6),  # answer received
     datetime.date(2020, 8, 19),  # outcome
     datetime.date(2018, 9, 27),  # source dated
+    datetime.date(1944, 6, 3),  # a relative born
 ]
 PRIVATE_TEXT = [
     # the persons
@@ -64,6 +65,7 @@ PRIVATE_TEXT = [
     "Abay street 77",
     "Taldykorgan",
     "Relative note Quokka",
+    "Documents note Okapi",
     "1944",
     # petitions, outcomes, evidence
     "OUR-REF-8842",
@@ -123,8 +125,11 @@ def private_records():
     relative = make_relative(
         "Relativia Sekretova",
         name_latin="Relativia Sekretova",
-        birth_year=1944,
+        born_on=EXACT_DATES[6],
+        born_on_precision=DatePrecision.DAY,
         citizenship=Relative.Citizenship.KAZAKHSTAN,
+        situation=Relative.Situation.IN_CHINA_BARRED,
+        documents="Documents note Okapi",
         city="Taldykorgan",
         phone="+7 701 555 0199",
         email="relative.secret@example.kz",
