@@ -78,8 +78,8 @@ def test_the_relatives_page_records_situation_birth_date_documents_and_own_case(
     data = relative_form(
         client,
         full_name="Ерлан",
-        born_on="1990-06-01",
-        born_on_precision=DatePrecision.YEAR,
+        # One input, as every approximate date in the admin: the year typed is the precision.
+        born_on="1990",
         situation=Situation.HELD,
         held_as=brother_case.pk,
         documents="Passport taken by the police in 2017.",
