@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,45 +148,20 @@ def draft_document(
 
     cases = [person.case_number for person in persons]
     file_name = f"{'-'.join(cases)}-{kind.code}-{language}.docx"
-    with transaction.atomic():
-        petition = _draft_petition(kind, persons)
-        created = petition is None
-        if created:
-            petition = Petition(
-                authority=Authority.objects.get(code=kind.code),
-                channel=kind.channel,
-                status=PetitionStatus.DRAFT,
-            )
-        petition.organisation = organisation or petition.organisation
-        petition._history_user = user
-        save_petition(petition, user=user)
-        petition.persons.add(*persons)
-        if sender is not None and not sender.name_withheld:
-            petition.petitioners.add(sender)
-        note = _("Drafted in %(language)s: %(file)s") % {
-            "language": LANGUAGE_NAMES[language],
-            "file": file_name,
-        }
-        PetitionEvent.objects.create(
-            petition=petition, on=today, status=petition.status, note=note, created_by=user
+    written: list[str] = []
+    try:
+        petition, source, created = _keep(
+            kind, language, persons, sender, organisation, user, today, file_name, content, written
         )
-        source = Source.objects.filter(
-            petition=petition, kind=Source.Kind.PETITION_COPY, language=language
-        ).first() or Source(petition=petition, kind=Source.Kind.PETITION_COPY, language=language)
-        previous = source.file.name if source.file else ""
-        source.title = f"{kind.title} ({LANGUAGE_NAMES[language]}), {today.isoformat()}"
-        source.dated = today
-        source.original_name = file_name
-        source.file.save(file_name, ContentFile(content), save=False)
-        source._history_user = user
-        source.save()
-        if previous:
-            # The earlier copy is replaced, not kept on disk under a name nobody can reach.
-            transaction.on_commit(lambda: source.file.storage.delete(previous))
         if contacts.given and user is not None:
             reads = Reads(user)
             reads.add(ReadEvent.Kind.CONTACTS, sender, cases, fields=contacts.given)
             reads.save()
+    except Exception:
+        # Nothing was kept: neither is the file written for it.
+        for name in written:
+            default_storage.delete(name)
+        raise
     return Draft(
         petition=petition,
         source=source,
@@ -194,3 +170,45 @@ def draft_document(
         created=created,
         contacts_withheld=contacts.withheld,
     )
+
+
+@transaction.atomic
+def _keep(kind, language, persons, sender, organisation, user, today, file_name, content, written):
+    """The draft petition with its copy and a line on its timeline; the names of the files
+    written go to `written`."""
+    petition = _draft_petition(kind, persons)
+    created = petition is None
+    if created:
+        petition = Petition(
+            authority=Authority.objects.get(code=kind.code),
+            channel=kind.channel,
+            status=PetitionStatus.DRAFT,
+        )
+    petition.organisation = organisation or petition.organisation
+    petition._history_user = user
+    save_petition(petition, user=user)
+    petition.persons.add(*persons)
+    if sender is not None and not sender.name_withheld:
+        petition.petitioners.add(sender)
+    note = _("Drafted in %(language)s: %(file)s") % {
+        "language": LANGUAGE_NAMES[language],
+        "file": file_name,
+    }
+    PetitionEvent.objects.create(
+        petition=petition, on=today, status=petition.status, note=note, created_by=user
+    )
+    source = Source.objects.filter(
+        petition=petition, kind=Source.Kind.PETITION_COPY, language=language
+    ).first() or Source(petition=petition, kind=Source.Kind.PETITION_COPY, language=language)
+    previous = source.file.name if source.file else ""
+    source.title = f"{kind.title} ({LANGUAGE_NAMES[language]}), {today.isoformat()}"
+    source.dated = today
+    source.original_name = file_name
+    source.file.save(file_name, ContentFile(content), save=False)
+    written.append(source.file.name)
+    source._history_user = user
+    source.save()
+    if previous:
+        # The earlier copy is replaced, not kept on disk under a name nobody can reach.
+        transaction.on_commit(lambda: default_storage.delete(previous))
+    return petition, source, created

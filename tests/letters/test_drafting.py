@@ -279,3 +279,20 @@ def test_without_anyone_to_submit_it_a_letter_is_refused(db):
     )
     assert "Атажұрт еріктілері" in document_text(draft.content)
     assert DetainedPerson.objects.count() == 1
+
+
+def test_a_draft_that_cannot_be_kept_leaves_no_file(model_case, monkeypatch, settings):
+    from pathlib import Path
+
+    from cases import models
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(models.Source, "save", fail)
+    with pytest.raises(RuntimeError):
+        draft_document([model_case], kind_code="president", language="kk")
+
+    private = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    assert not [path for path in private.rglob("*.docx")]
+    assert not Petition.objects.filter(status=Petition.Status.DRAFT).exists()
