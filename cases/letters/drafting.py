@@ -151,7 +151,14 @@ def draft_document(
     written: list[str] = []
     try:
         petition, source, created = _keep(
-            kind, language, persons, sender, organisation, user, today, file_name, content, written
+            kind,
+            persons,
+            sender=sender,
+            organisation=organisation,
+            user=user,
+            copy=(language, file_name, content),
+            today=today,
+            written=written,
         )
         if contacts.given and user is not None:
             reads = Reads(user)
@@ -173,9 +180,20 @@ def draft_document(
 
 
 @transaction.atomic
-def _keep(kind, language, persons, sender, organisation, user, today, file_name, content, written):
-    """The draft petition with its copy and a line on its timeline; the names of the files
-    written go to `written`."""
+def _keep(
+    kind: Kind,
+    persons: list[DetainedPerson],
+    *,
+    sender: Relative | None,
+    organisation: str,
+    user,
+    copy: tuple[str, str, bytes],
+    today: datetime.date,
+    written: list[str],
+) -> tuple[Petition, Source, bool]:
+    """The draft petition with its copy (language, file name, content) and a line on its
+    timeline; the names of the files written go to `written`."""
+    language, file_name, content = copy
     petition = _draft_petition(kind, persons)
     created = petition is None
     if created:
