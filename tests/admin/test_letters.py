@@ -161,3 +161,27 @@ def test_an_advocate_reads_but_does_not_replace_templates(client):
     signed_in(client, "Advocate")
     assert client.get(reverse("admin:cases_lettertemplate_changelist")).status_code == 200
     assert client.get(reverse("admin:cases_lettertemplate_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "refusal"),
+    [
+        ("ru", "Письмо Президенту Казахстана", "нужно действующее согласие семьи"),
+        ("kk", "Қазақстан Президентіне хат", "отбасының БҰҰ органдарына жолдауға берген"),
+    ],
+)
+def test_the_drafting_page_speaks_the_advocates_language(
+    client, model_case, language, title, refusal
+):
+    signed_in(client, "Advocate")
+    url = reverse("admin:cases_detainedperson_draft", args=[model_case.pk])
+
+    page = client.post(
+        url,
+        {"draft_document": "yes", "document": "un_wgad:en"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    html = page.content.decode()
+    assert title in html
+    assert refusal in html
