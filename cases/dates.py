@@ -72,6 +72,17 @@ def known_before(
     return normalize_date(earlier, vaguer) < normalize_date(later, vaguer)
 
 
+def last_day(value: datetime.date, precision: str) -> datetime.date:
+    """The last day a date known to `precision` may be: 31 December of a year, the end of a
+    month, the day itself."""
+    if precision == DatePrecision.YEAR:
+        return datetime.date(value.year, 12, 31)
+    if precision == DatePrecision.MONTH:
+        following = datetime.date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return following - datetime.timedelta(days=1)
+    return value
+
+
 class ApproximateDate(NamedTuple):
     date: datetime.date
     precision: str

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from cases.dates import last_day
 from cases.models import (
     Authority,
     Consent,
@@ -154,7 +155,14 @@ def missing_un_consent(
         if same and {person.pk for person in persons} == stored_ids:
             return []
     persons = list(persons or [])
-    day = petition.submitted_on or timezone.localdate()
+    # A submission known only as "2018" may have gone on 31 December: a consent given during
+    # that year counts.
+    today = timezone.localdate()
+    day = (
+        min(last_day(petition.submitted_on, petition.submitted_on_precision), today)
+        if petition.submitted_on
+        else today
+    )
     covered = set(
         Consent.objects.valid_on(day)
         .covering(ConsentScope.UN_BODIES)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import RestrictedError
 from django.utils import timezone
 
+from cases.dates import DatePrecision
 from cases.intake.petitions import import_petitions
 from cases.models import (
     Authority,
@@ -391,3 +392,23 @@ def test_import_of_un_submissions_with_consent_writes_them():
 
     assert report.written, report.errors
     assert list(Petition.objects.get().persons.all()) == [person]
+
+
+def test_a_consent_given_during_the_year_of_a_vague_submission_covers_it():
+    person = make_person("Гүлнар")
+    relative = make_relative("Қайрат")
+    make_kinship(person, relative, relationship="spouse")
+    Consent.objects.create(
+        person=person, relative=relative, covers_un_bodies=True, given_on=datetime.date(2019, 6, 1)
+    )
+    un = Authority.objects.get(code="un_wgeid")
+
+    def submitted(on, precision):
+        petition = Petition(authority=un, status=PetitionStatus.SUBMITTED, submitted_on=on)
+        petition.submitted_on_precision = precision
+        return missing_un_consent(petition, [person])
+
+    assert submitted(datetime.date(2019, 1, 1), DatePrecision.YEAR) == []  # "2019"
+    assert submitted(datetime.date(2019, 6, 1), DatePrecision.MONTH) == []  # "June 2019"
+    assert submitted(datetime.date(2019, 5, 1), DatePrecision.MONTH) == [person]  # "May 2019"
+    assert submitted(datetime.date(2019, 5, 31), DatePrecision.DAY) == [person]

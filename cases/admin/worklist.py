@@ -100,6 +100,15 @@ def held_without_petition() -> DetainedPersonQuerySet:
     return DetainedPerson.objects.held().without_petition().order_by("created_at", "pk")
 
 
+def children_stuck_in_china() -> int:
+    """How many children with Kazakhstan citizenship are stuck in China (one query).
+
+    The admin's figure only: a relative's situation is no public breakdown (DESIGN.md privacy
+    rules 1 and 2), so the public statistics neither count nor show it.
+    """
+    return Relative.objects.children_stuck_in_china().count()
+
+
 def consents_expiring(today: datetime.date | None = None) -> ConsentQuerySet:
     """Consents valid today that expire within CONSENT_EXPIRY_WARNING_DAYS, the soonest first."""
     expiring = Consent.objects.expiring_within(consent_expiry_warning_days(), today)
@@ -123,15 +132,6 @@ def cases_consent_withdrawn(today: datetime.date | None = None) -> DetainedPerso
         .annotate(consent_withdrawn_on=Subquery(latest.values("withdrawn_on")[:1]))
         .order_by("-consent_withdrawn_on", "-pk")
     )
-
-
-def children_stuck_in_china() -> int:
-    """How many children with Kazakhstan citizenship are stuck in China (one query).
-
-    The admin's figure only: a relative's situation is no public breakdown (DESIGN.md privacy
-    rules 1 and 2), so the public statistics neither count nor show it.
-    """
-    return Relative.objects.children_stuck_in_china().count()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -142,7 +142,12 @@ class RolesTestCase(AdminTestCase):
         testimony = Source.objects.create(
             person=cls.person, petition=cls.petition, title="Testimony"
         )
-        for person, evidence in ((cls.person, testimony), (duplicate, None)):
+        # His brother is held too: a relative whose own case reaches the phone through its kin.
+        brother = make_person("Ерлан Дәуітхан")
+        make_kinship(brother, cls.relative, relationship="sibling")
+        cls.petition.persons.add(brother)
+        make_relative("Ерлан Дәуітхан", situation=Relative.Situation.HELD, held_as=brother)
+        for person, evidence in ((cls.person, testimony), (duplicate, None), (brother, None)):
             Consent.objects.create(
                 person=person,
                 relative=cls.relative,
@@ -150,18 +155,6 @@ class RolesTestCase(AdminTestCase):
                 given_on=datetime.date(2019, 1, 1),
                 evidence=evidence,
             )
-        # His brother is held too: a relative whose own case reaches the phone through its kin.
-        brother = make_person("Ерлан Дәуітхан")
-        make_kinship(brother, cls.relative, relationship="sibling")
-        cls.petition.persons.add(brother)
-        make_relative("Ерлан Дәуітхан", situation=Relative.Situation.HELD, held_as=brother)
-        # The relative who is held has a consent too: a path from him to the phone by it.
-        Consent.objects.create(
-            person=brother,
-            relative=cls.relative,
-            covers_recording=True,
-            given_on=datetime.date(2019, 1, 1),
-        )
 
     def sign_in(self, role: str) -> None:
         self.client.force_login(self.users[role])

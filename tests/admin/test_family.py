@@ -78,8 +78,7 @@ def test_the_relatives_page_records_situation_birth_date_documents_and_own_case(
     data = relative_form(
         client,
         full_name="Ерлан",
-        # One input, as every approximate date in the admin: the year typed is the precision.
-        born_on="1990",
+        born_on="1990",  # a year is all the family knows
         situation=Situation.HELD,
         held_as=brother_case.pk,
         documents="Passport taken by the police in 2017.",

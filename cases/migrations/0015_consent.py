@@ -19,7 +19,7 @@ def mark_un_bodies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0013_un_fields"),
+        ("cases", "0014_relatives_situation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

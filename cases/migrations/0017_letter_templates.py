@@ -10,9 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_consent'),
-        ('cases', '0014_petition_date_precisions'),
-        ('cases', '0014_relatives_situation'),
+        ('cases', '0016_petition_date_precisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_un_fields'),
+        ('cases', '0015_consent'),
     ]
 
     operations = [
