@@ -1577,6 +1577,41 @@ class Consent(TimeStamped):
         return super().delete(*args, **kwargs)
 
 
+def letter_template_upload_path(instance: "LetterTemplate", filename: str) -> str:
+    return f"letter-templates/{uuid.uuid4().hex}.docx"
+
+
+class LetterTemplate(TimeStamped):
+    """A coordinator's own Word template for one kind of document in one language, in place of
+    the one casetracker ships (cases/letters/templates/); deleting it brings that one back."""
+
+    class Language(models.TextChoices):
+        KAZAKH = "kk", _("Kazakh")
+        RUSSIAN = "ru", _("Russian")
+        ENGLISH = "en", _("English")
+
+    # The code of the authority the document goes to: one of cases.letters.kinds.KINDS.
+    kind = models.CharField(_("document"), max_length=40)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    file = models.FileField(_("Word template (.docx)"), upload_to=letter_template_upload_path)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language"], name="letter_template_one_per_kind_and_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language})"
+
+
 class PublishedFigure(Multilingual, TimeStamped):
     """A figure published by someone else, cited on the public page with its source."""
 

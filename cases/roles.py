@@ -24,6 +24,9 @@ CASE_MODELS = (
     "source",
 )
 REFERENCE_MODELS = ("place", "authority", "publishedfigure")
+# The coordinators' own Word templates of letters and UN submissions (deleting one brings back
+# the template casetracker ships).
+LETTER_TEMPLATES = ("lettertemplate",)
 # Consents are kept for good, withdrawals included: nobody deletes one (cases/admin/consents.py).
 CONSENT_MODELS = ("consent",)
 
@@ -51,17 +54,20 @@ ROLES: dict[str, frozenset[str]] = {
     # Data entry: records whole family cases, deletes nothing, decides nothing about counting.
     "Advocate": frozenset(
         _codenames(("add", "change", "view"), CASE_MODELS + CONSENT_MODELS)
-        | _codenames(("view",), REFERENCE_MODELS)
+        | _codenames(("view",), REFERENCE_MODELS + LETTER_TEMPLATES)
     ),
     # Reviews, verifies and corrects everything, and keeps the reference lists.
     "Coordinator": frozenset(
         _codenames(("add", "change", "delete", "view"), CASE_MODELS)
         | _codenames(("add", "change", "view"), REFERENCE_MODELS + CONSENT_MODELS)
+        | _codenames(("add", "change", "delete", "view"), LETTER_TEMPLATES)
         | _codenames(INVITATIONS, ("invitation",))
         | {CONTACT_DETAILS, VERIFY_CASES, READ_LOG, STAFF_ACCOUNTS}
     ),
     # Lawyers and researchers: read, never change.
-    "Viewer": frozenset(_codenames(("view",), CASE_MODELS + CONSENT_MODELS + REFERENCE_MODELS)),
+    "Viewer": frozenset(
+        _codenames(("view",), CASE_MODELS + CONSENT_MODELS + REFERENCE_MODELS + LETTER_TEMPLATES)
+    ),
 }
 
 

@@ -8,6 +8,9 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+# The model case as the letters' tests and the admin's use it.
+pytest_plugins = ["tests.letters.fixtures"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _test_settings():

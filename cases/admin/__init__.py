@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.admin import (  # noqa: F401
     consents,
+    letters,
     persons,
     petitions,
     reference,

@@ -8,9 +8,11 @@ changelist refuses lookups, search and ordering on them for others (cases.admin.
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -27,6 +29,7 @@ from cases.admin.filters import (
     PersonPetitionFilter,
 )
 from cases.admin.history import AuditHistoryMixin, DeletedRecordsMixin
+from cases.admin.letters import draft_page, may_draft, readiness_table
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.paginator import EstimatedCountPaginator
 from cases.admin.readlog import who_read_url
@@ -267,7 +270,7 @@ class DetainedPersonAdmin(
     search_help_text = PERSON_SEARCH_HELP
     readonly_fields = ("case_number",)
     autocomplete_fields = ("home_place", "duplicate_of")
-    actions = ["mark_duplicates"]
+    actions = ["mark_duplicates", "draft_letter"]
     fieldsets = [
         (
             _("Names"),
@@ -326,6 +329,11 @@ class DetainedPersonAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_petition_summary()
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.draft_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_draft"
+        return [path("<path:object_id>/draft/", view, name=name), *super().get_urls()]
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Outcome:
@@ -450,6 +458,32 @@ class DetainedPersonAdmin(
             % {"count": len(duplicates), "case": original.case_number},
         )
 
+    @admin.action(description=_("Draft a letter or UN submission"), permissions=["draft"])
+    def draft_letter(self, request, queryset):
+        """One document about the selected persons: the drafting page, with their readiness."""
+        persons = list(queryset.order_by("case_number"))
+        return draft_page(
+            self,
+            request,
+            persons,
+            cancel_url=request.get_full_path(),
+            action="draft_letter",
+            selected=[person.pk for person in persons],
+        )
+
+    def draft_view(self, request, object_id):
+        """The drafting page of one case, linked from its readiness check."""
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, person):
+            raise PermissionDenied
+        change_url = reverse("admin:cases_detainedperson_change", args=[person.pk])
+        return draft_page(self, request, [person], cancel_url=change_url)
+
+    def has_draft_permission(self, request) -> bool:
+        return may_draft(request.user)
+
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm("cases.verify_case")
 
@@ -462,6 +496,9 @@ class DetainedPersonAdmin(
         if obj is not None and obj.pk:
             context["likely_duplicates"] = likely_matches_for(obj)
             context["withdrawn_consents"] = standing_withdrawals(obj)
+            context["letters_documents"] = readiness_table([obj])
+            if may_draft(request.user):
+                context["draft_url"] = reverse("admin:cases_detainedperson_draft", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_add(self, request, obj, post_url_continue=None):

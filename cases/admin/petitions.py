@@ -22,6 +22,7 @@ from cases.admin.concurrency import ConcurrencyGuardMixin
 from cases.admin.dates import ApproximateDatesAdminMixin
 from cases.admin.filters import PetitionOverdueFilter, SubmissionYearFilter
 from cases.admin.history import AuditHistoryMixin
+from cases.admin.letters import draft_page, may_draft
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.paginator import EstimatedCountPaginator
 from cases.admin.reference import SourceInline
@@ -37,6 +38,7 @@ from cases.admin.rows import (
 from cases.admin.search import NameKeySearchMixin, case_number_query
 from cases.admin.worklist import next_follow_up_default, record_follow_up
 from cases.intake.admin import PetitionImportExportMixin
+from cases.letters.kinds import KINDS
 from cases.models import Petition, PetitionEvent
 from cases.readlog import ReadLogMixin
 from cases.services import missing_un_consent, save_petition, un_consent_error
@@ -164,7 +166,7 @@ class PetitionAdmin(
         (_("Notes"), {"fields": ["notes"]}),
     ]
     inlines = [PetitionEventInline, SourceInline]
-    actions = ["follow_up_done"]
+    actions = ["follow_up_done", "draft_again"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("persons")
@@ -205,6 +207,31 @@ class PetitionAdmin(
         """Ask for a note and the next date, then record the follow-up on each petition."""
         petitions = list(queryset.select_related("authority"))
         return self.follow_up_page(request, petitions, cancel_url=request.get_full_path())
+
+    @admin.action(
+        description=_("Draft a letter or UN submission for their persons"), permissions=["draft"]
+    )
+    def draft_again(self, request, queryset):
+        """The drafting page for the persons of the selected petitions, the document of the
+        first one's authority chosen."""
+        petitions = list(queryset.select_related("authority").prefetch_related("persons"))
+        persons = sorted(
+            {person for petition in petitions for person in petition.persons.all()},
+            key=lambda person: person.case_number,
+        )
+        languages = KINDS[code].languages if (code := petitions[0].authority.code) in KINDS else ()
+        return draft_page(
+            self,
+            request,
+            persons,
+            cancel_url=request.get_full_path(),
+            action="draft_again",
+            selected=[petition.pk for petition in petitions],
+            document=f"{code}:{languages[0]}" if languages else "",
+        )
+
+    def has_draft_permission(self, request) -> bool:
+        return may_draft(request.user)
 
     def follow_up_view(self, request, object_id):
         """The "Follow-up done" page of one petition, linked from the petition's page."""

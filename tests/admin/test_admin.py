@@ -5,16 +5,19 @@ import datetime
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.invitations import create_invitation
+from cases.letters.engine import default_template_path
 from cases.models import (
     Authority,
     Consent,
     DetainedPerson,
+    LetterTemplate,
     Outcome,
     Petition,
     PetitionEvent,
@@ -71,6 +74,10 @@ class PagesRenderTests(AdminTestCase):
         )
         Group.objects.create(name="advocates")
         create_invitation(self.bob, created_by=self.alice)
+        shipped = default_template_path("president", "kk").read_bytes()
+        LetterTemplate.objects.create(
+            kind="president", language="kk", file=ContentFile(shipped, name="ours.docx")
+        )
 
         for model, model_admin in admin.site._registry.items():
             with self.subTest(model=model.__name__):
