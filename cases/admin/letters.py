@@ -179,9 +179,10 @@ class LetterTemplateAdmin(AuditHistoryMixin, SimpleHistoryAdmin):
             {
                 "fields": ["placeholders"],
                 "description": _(
-                    "Write a placeholder in Word as {{ person.name }}. A line or block that is "
-                    "repeated or left out is wrapped in paragraphs of their own: {%p for person "
-                    "in persons %} … {%p endfor %}, {%p if person.detained_at %} … {%p endif %}."
+                    "Write a placeholder in Word as <code>{{ person.name }}</code>. A line or "
+                    "block that is repeated or left out is wrapped in paragraphs of their own: "
+                    "<code>{%p for person in persons %}</code> … <code>{%p endfor %}</code>, "
+                    "<code>{%p if person.detained_at %}</code> … <code>{%p endif %}</code>."
                 ),
             },
         ),

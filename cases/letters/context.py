@@ -114,7 +114,7 @@ PETITION_PLACEHOLDERS = {
 TOP_PLACEHOLDERS = {
     "today": _("today's date, worded in the document's language"),
     "language": _("the document's language code: kk, ru or en"),
-    "authority": _("the addressee: authority.name"),
+    "authority": _("the addressee, by its name in the document's language"),
     "organisation": _("the organisation that submits, if any"),
     "sender": _("the family member who writes (the family contact): the sender fields below"),
     "person": _("the (first) person the document is about: the person fields below"),

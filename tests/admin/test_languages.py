@@ -45,7 +45,7 @@ USERNAMES = {"Advocate": "адвокат", "Coordinator": "үйлестіруш�
 SHARED_WORDS = {
     "csv", "xlsx", "json", "ok", "id", "un", "totp", "url", "email", "english", "django",
     "pdf", "ip", "http", "sha", "utc", "html", "xls", "tsv", "ods", "yaml", "import_export",
-    "casetracker", "excel",
+    "casetracker", "excel", "word", "docx",
     # The model family's name in Latin letters, an example the search help gives.
     "dauitkhan", "dauytkhan", "kairat", "tarbagatai", "tacheng", "wgad",
 }  # fmt: skip
