@@ -7,6 +7,7 @@ so nothing of django-import-export's import runs. The export is the library's Ex
 calls the resources of exports.py.
 """
 
+import re
 from collections.abc import Callable
 
 import tablib
@@ -18,7 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.timezone import localdate
 from django.utils.translation import gettext
@@ -98,7 +99,8 @@ class SheetImportMixin:
         "Imported %(file)s. New: %(created)d. Changed: %(updated)d. Relatives added: "
         "%(relatives)d."
     )
-    # What the import page says of the sheet beyond its columns (a paragraph, or nothing).
+    # What the import page says of the sheet beyond its columns (a paragraph, or nothing);
+    # {column} names a column, shown as code.
     import_help = ""
 
     def has_import_permission(self, request) -> bool:
@@ -147,10 +149,18 @@ class SheetImportMixin:
                 for fmt in ("csv", "xlsx")
             ],
             "vocabularies": self._vocabularies(),
-            "import_help": self.import_help,
+            "import_help": self._import_help(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
+
+    def _import_help(self) -> str:
+        if not self.import_help:
+            return ""
+        names = re.findall(r"\{(\w+)\}", str(self.import_help))
+        return format_html(
+            str(self.import_help), **{name: format_html("<code>{}</code>", name) for name in names}
+        )
 
     def _vocabularies(self) -> list[tuple[str, list[tuple[str, str]], bool]]:
         """For each vocabulary column: the values it accepts, with their labels, and whether
@@ -347,10 +357,10 @@ class ConsentImportExportMixin(SheetImportExportMixin):
         "%(unchanged)d."
     )
     import_help = _(
-        "Each row adds a consent to the case its case_number names. Write the relative who "
+        "Each row adds a consent to the case its {case_number} names. Write the relative who "
         "gave it by name, as the case has them (or, for a withheld name, as the export "
         "describes them); leave it empty when the person gave it themself. Dates are exact "
-        "days. The columns state and evidence of an exported sheet are ignored: the state "
+        "days. The columns {state} and {evidence} of an exported sheet are ignored: the state "
         "follows from the dates, and the evidence is chosen on the case page among its "
         "sources. A row identical to a consent the case already has is left as it is."
     )

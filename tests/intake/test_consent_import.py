@@ -221,7 +221,9 @@ def test_an_advocate_imports_from_the_consents_list_and_the_history_names_them(c
     changelist = client.get(url("changelist")).content.decode()
     assert url("import") in changelist
     page = client.get(url("import")).content.decode()
-    assert "The columns state and evidence of an exported sheet are ignored" in page
+    assert (
+        "The columns <code>state</code> and <code>evidence</code> of an exported sheet are ignored"
+    ) in page
 
     preview = upload(client, sheet(row(kairat, "Yerlan Kairatuly")))
 
