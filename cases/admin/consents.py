@@ -1,5 +1,5 @@
-"""Consents: entered on the case page (an inline), listed and exported on their own page, and
-the case list's filter by consent.
+"""Consents: entered on the case page (an inline), listed, exported and imported on their own
+page, and the case list's filter by consent.
 
 A consent is never deleted by advocates or coordinators (cases/roles.py grants no one the
 permission); a superuser may delete one entered by mistake, but never a withdrawn one, which is
@@ -23,7 +23,7 @@ from cases.admin.history import AuditHistoryMixin
 from cases.admin.lookups import QueryGuardMixin
 from cases.admin.rows import SMALL_TEXTAREA, short_date
 from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
-from cases.intake.admin import ConsentExportMixin
+from cases.intake.admin import ConsentImportExportMixin
 from cases.models import Consent, DetainedPerson, Relative, Source, consent_expiry_warning_days
 from cases.readlog import ReadLogMixin
 
@@ -206,7 +206,7 @@ class ConsentStateFilter(admin.SimpleListFilter):
 class ConsentAdmin(
     QueryGuardMixin,
     ReadLogMixin,
-    ConsentExportMixin,
+    ConsentImportExportMixin,
     NameKeySearchMixin,
     AuditHistoryMixin,
     SimpleHistoryAdmin,

@@ -7,6 +7,7 @@ so nothing of django-import-export's import runs. The export is the library's Ex
 calls the resources of exports.py.
 """
 
+import re
 from collections.abc import Callable
 
 import tablib
@@ -18,7 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.timezone import localdate
 from django.utils.translation import gettext
@@ -31,7 +32,8 @@ from cases.admin.lookups import answers_bad_queries
 from cases.contact_access import may_read_contact_details
 from cases.intake import previews
 from cases.intake.cells import ChoiceCell, ReferenceCell
-from cases.intake.columns import PERSON_SHEET, PETITION_SHEET, SheetSpec
+from cases.intake.columns import CONSENT_SHEET, PERSON_SHEET, PETITION_SHEET, SheetSpec
+from cases.intake.consents import import_consents
 from cases.intake.engine import ImportReport
 from cases.intake.exports import (
     SHEET_FORMATS,
@@ -93,6 +95,13 @@ class SheetImportMixin:
     import_template_name = "admin/cases/import_sheet.html"
     # Rows of the preview shown on the page (all are imported).
     preview_rows = 300
+    imported_message = _(
+        "Imported %(file)s. New: %(created)d. Changed: %(updated)d. Relatives added: "
+        "%(relatives)d."
+    )
+    # What the import page says of the sheet beyond its columns (a paragraph, or nothing);
+    # {column} names a column, shown as code.
+    import_help = ""
 
     def has_import_permission(self, request) -> bool:
         # Importing creates and changes records: the user must be allowed both by hand.
@@ -140,9 +149,18 @@ class SheetImportMixin:
                 for fmt in ("csv", "xlsx")
             ],
             "vocabularies": self._vocabularies(),
+            "import_help": self._import_help(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
+
+    def _import_help(self) -> str:
+        if not self.import_help:
+            return ""
+        names = re.findall(r"\{(\w+)\}", str(self.import_help))
+        return format_html(
+            str(self.import_help), **{name: format_html("<code>{}</code>", name) for name in names}
+        )
 
     def _vocabularies(self) -> list[tuple[str, list[tuple[str, str]], bool]]:
         """For each vocabulary column: the values it accepts, with their labels, and whether
@@ -195,15 +213,13 @@ class SheetImportMixin:
             return self._render(request, SheetUploadForm(), report)
         messages.success(
             request,
-            _(
-                "Imported %(file)s. New: %(created)d. Changed: %(updated)d. Relatives added: "
-                "%(relatives)d."
-            )
+            self.imported_message
             % {
                 "file": stored[1],
                 "created": report.created,
                 "updated": report.updated,
                 "relatives": report.relatives_added,
+                "unchanged": report.unchanged,
             },
         )
         return HttpResponseRedirect(self._url("changelist"))
@@ -329,7 +345,26 @@ class RelativeExportMixin(SheetExportMixin):
     resource_classes = [RelativeResource]
 
 
-class ConsentExportMixin(SheetExportMixin):
-    """For ConsentAdmin: export the filtered list (consents are entered on the case page)."""
+class ConsentImportExportMixin(SheetImportExportMixin):
+    """For ConsentAdmin: import consents (each row adds one); export the filtered list, which
+    imports back."""
 
     resource_classes = [ConsentResource]
+    sheet = CONSENT_SHEET
+    import_service = staticmethod(import_consents)
+    imported_message = _(
+        "Imported %(file)s. Consents added: %(created)d. Already recorded, left as they were: "
+        "%(unchanged)d."
+    )
+    import_help = _(
+        "Each row adds a consent to the case its {case_number} names. Write the relative who "
+        "gave it by name, as the case has them (or, for a withheld name, as the export "
+        "describes them); leave it empty when the person gave it themself. Dates are exact "
+        "days. The columns {state} and {evidence} of an exported sheet are ignored: the state "
+        "follows from the dates, and the evidence is chosen on the case page among its "
+        "sources. A row identical to a consent the case already has is left as it is."
+    )
+
+    def has_import_permission(self, request) -> bool:
+        # The import only adds consents: whoever may add one by hand may import them.
+        return self.has_add_permission(request)

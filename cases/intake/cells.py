@@ -484,3 +484,17 @@ class PetitionersCell(Cell):
 
     def set(self, instance, attribute: str, value) -> None:
         instance.imported_petitioners = value
+
+
+class RelativeNameCell(Cell):
+    """The relative who gave a consent, by name: the import finds them among the kin of the
+    row's case (cases/intake/consents.py); a withheld name is written as its description."""
+
+    def render(self, value: Any) -> str:
+        return value.display_name if value else ""
+
+    def get(self, instance, attribute: str):
+        return getattr(instance, attribute) if getattr(instance, f"{attribute}_id") else None
+
+    def set(self, instance, attribute: str, value) -> None:
+        instance.imported_relative = value

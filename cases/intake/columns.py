@@ -26,6 +26,7 @@ from cases.intake.cells import (
     LettersCell,
     PetitionersCell,
     PlaceCell,
+    RelativeNameCell,
     StaffUserCell,
     TextCell,
     YearCell,
@@ -33,6 +34,8 @@ from cases.intake.cells import (
 )
 from cases.intake.sheets import SheetError, cell_text, shown
 from cases.models import (
+    SCOPE_FIELDS,
+    Consent,
     DetainedPerson,
     Ethnicity,
     Gender,
@@ -284,6 +287,8 @@ class SheetSpec:
     required: tuple[str, ...]
     key: str
     relative_columns: list[Column] = field(default_factory=list)
+    # Columns an exported sheet has that the import reads past without a notice.
+    ignored: tuple[str, ...] = ()
 
     def _alias_table(self, columns: Iterable[Column]) -> dict[str, Column]:
         table = {}
@@ -302,7 +307,7 @@ class SheetSpec:
         unknown = []
         for i, header in enumerate(headers):
             key = _norm_header(header)
-            if not key:
+            if not key or key in self.ignored:
                 continue
             column, number = own.get(key), 0
             match = relative_header.match(key) if column is None and relative else None
@@ -369,6 +374,62 @@ class SheetSpec:
 PERSON_SHEET = SheetSpec(
     PERSON_COLUMNS, required=("full_name",), key="case_number", relative_columns=RELATIVE_COLUMNS
 )
+CONSENT_SCOPE_ALIASES = {
+    "covers_recording": ("recording", "запись дела", "учёт дела", "істі тіркеу"),
+    "covers_kazakh_authorities": (
+        "kazakh authorities", "обращения в органы РК", "обращения в органы Казахстана",
+        "ҚР органдарына өтініш",
+    ),
+    "covers_un_bodies": ("un bodies", "UN", "ООН", "обращения в ООН", "БҰҰ", "БҰҰ-ға өтініш"),
+    "covers_public_story": (
+        "public story", "публично", "публичный рассказ", "жария ету", "көпшілікке айту",
+    ),
+    "covers_partner": ("partner", "партнёр", "передача партнёру", "серіктес"),
+}  # fmt: skip
+
+CONSENT_COLUMNS = [
+    Column("case_number", CaseNumberCell(), "person.case_number",
+           aliases=("case number", "case no", "номер дела", "№ дела", "іс нөмірі"),
+           example="C-00001"),
+    Column("given_by", ChoiceCell(Consent.GivenBy),
+           aliases=("given by", "кто дал", "кем дано", "кім берді"), example="relative"),
+    Column("relative", RelativeNameCell(),
+           aliases=("relative who gave it", "родственник", "кто из родственников",
+                    "туысы", "туыс"),
+           example="Серік Example"),
+    *(Column(name, YesNoCell(), aliases=CONSENT_SCOPE_ALIASES[name],
+             example="yes" if name in ("covers_recording", "covers_un_bodies") else "no")
+      for name in SCOPE_FIELDS.values()),
+    Column("partner_name", TextCell(),
+           aliases=("partner organisation", "partner organization", "организация-партнёр",
+                    "серіктес ұйым"),
+           example=""),
+    Column("method", ChoiceCell(Consent.Method),
+           aliases=("how given", "как дано", "способ", "қалай берілді", "тәсілі"),
+           example="written"),
+    Column("given_on", ExactDateCell(),
+           aliases=("given", "date given", "дата согласия", "дата", "берілген күні"),
+           example="2024-03-12"),
+    Column("expires_on", ExactDateCell(),
+           aliases=("expires", "действует до", "истекает", "мерзімі", "мерзімі бітеді"),
+           example=""),
+    Column("withdrawn_on", ExactDateCell(),
+           aliases=("withdrawn", "отозвано", "дата отзыва", "қайтарылған күні"), example=""),
+    Column("withdrawal_reason", TextCell(),
+           aliases=("reason for the withdrawal", "причина отзыва", "қайтару себебі"),
+           example=""),
+    Column("notes", TextCell(), aliases=("примечания", "заметки", "ескертпе"),
+           example=f"{EXAMPLE_MARKER} (delete this row)"),
+]  # fmt: skip
+
 PETITION_SHEET = SheetSpec(
     PETITION_COLUMNS, required=("case_numbers", "authority"), key="petition_number"
+)
+# An exported sheet's state (it follows from the dates) and evidence (a source chosen on the
+# case page) are read past.
+CONSENT_SHEET = SheetSpec(
+    CONSENT_COLUMNS,
+    required=("case_number", "given_on"),
+    key="",
+    ignored=("state", "evidence"),
 )

@@ -22,11 +22,11 @@ from cases.intake.cells import (
     ApproximateDateCell,
     CaseCell,
     ChoiceCell,
-    ExactDateCell,
     TextCell,
     YesNoCell,
 )
 from cases.intake.columns import (
+    CONSENT_COLUMNS,
     PERSON_COLUMNS,
     PETITION_COLUMNS,
     RELATIONSHIP,
@@ -34,7 +34,7 @@ from cases.intake.columns import (
     TEMPLATE_RELATIVES,
     Column,
 )
-from cases.models import SCOPE_FIELDS, Consent, Kinship, Relative
+from cases.models import Consent, Kinship, Relative
 
 
 class SemicolonCSV(CSV):
@@ -208,11 +208,6 @@ class RelativeResource(SafeResource):
         )
 
 
-def _consent_relative(consent: Consent) -> str:
-    # The relative's name, or for a withheld one how they are kin to the cases (display_name).
-    return consent.relative.display_name if consent.relative_id else ""
-
-
 def _consent_state(consent: Consent) -> str:
     return str(consent.state().label)
 
@@ -221,30 +216,17 @@ def _consent_evidence(consent: Consent) -> str:
     return consent.evidence.title if consent.evidence_id else ""
 
 
-CONSENT_EXPORT_COLUMNS = [
-    Column("case_number", TextCell(), attribute="person.case_number"),
-    Column("given_by", ChoiceCell(Consent.GivenBy)),
-    *(Column(field, YesNoCell()) for field in SCOPE_FIELDS.values()),
-    Column("partner_name", TextCell()),
-    Column("method", ChoiceCell(Consent.Method)),
-    Column("given_on", ExactDateCell()),
-    Column("expires_on", ExactDateCell()),
-    Column("withdrawn_on", ExactDateCell()),
-    Column("withdrawal_reason", TextCell()),
-    Column("notes", TextCell()),
-]
-
-
 class ConsentResource(SafeResource):
-    """Consents, a row each, with the case, who gave them and their state on the day."""
+    """Consents, a row each, with the case, who gave them and their state on the day; the
+    consents import (cases/intake/consents.py) reads the sheet back."""
 
     display_name = _("consents")
 
     def __init__(self, show_contacts: bool = False, **kwargs):
         super().__init__(show_contacts)
-        self.fields = {c.name: _column_field(c) for c in CONSENT_EXPORT_COLUMNS}
+        # The import reads these columns back (CONSENT_SHEET), and reads past the last two.
+        self.fields = {c.name: _column_field(c) for c in CONSENT_COLUMNS}
         for name, value in (
-            ("relative", _consent_relative),
             ("evidence", _consent_evidence),
             ("state", _consent_state),
         ):
