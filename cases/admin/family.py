@@ -45,6 +45,8 @@ class NewRelativeForm(forms.ModelForm):
     class Meta:
         model = Kinship
         fields = ("relationship", "is_contact")
+        # A tabular inline's column headings read the labels of fields the model lacks here.
+        labels = {"full_name": _("full name"), "situation": _("situation"), "phone": _("phone")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +138,12 @@ class NewPetitionForm(forms.ModelForm):
     class Meta:
         model = Petition.persons.through
         fields = ()
+        labels = {
+            "authority": _("authority"),
+            "channel": _("channel"),
+            "submitted_on": _("submitted on"),
+            "status": _("status"),
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -277,6 +277,8 @@ class PetitionEventAdmin(ReadOnlyMixin, QueryGuardMixin, AuditHistoryMixin, Simp
     list_select_related = ("petition__authority", "created_by")
     date_hierarchy = "on"
     fields = ("petition", "when", "status", "note", "created_by")
+    # A display, never a form field: simple-history's page of a past version builds the form.
+    readonly_fields = ("when",)
 
     @admin.display(description=_("date"), ordering="on")
     def when(self, event: PetitionEvent) -> str:

@@ -56,6 +56,13 @@ SKIPPED_LINKS = re.compile(
 MAX_PAGES = 400
 
 
+def latin_words(text: str) -> list[str]:
+    """The words of `text` written in plain Latin letters: a name such as "Dáýithan" is one word
+    of another alphabet, not the English-looking "ithan"."""
+    words = re.findall(r"[^\W\d]+", text)
+    return [word for word in words if len(word) > 1 and re.fullmatch(r"[A-Za-z][A-Za-z_]*", word)]
+
+
 def english_words() -> set[str]:
     """The words of every English message the admin may show."""
     catalogues = [Path(settings.BASE_DIR) / "locale" / "kk" / "LC_MESSAGES" / "django.po"]
@@ -68,7 +75,7 @@ def english_words() -> set[str]:
             for text in (entry.msgid, entry.msgid_plural):
                 # Placeholders and markup are not words a person reads.
                 text = re.sub(r"%\(\w+\)\w|\{\w*\}|<[^>]+>|&\w+;", " ", text or "")
-                words.update(word.lower() for word in re.findall(r"[A-Za-z]{3,}", text))
+                words.update(word.lower() for word in latin_words(text) if len(word) >= 3)
     return words - SHARED_WORDS
 
 
@@ -124,7 +131,7 @@ def english_on(html: str, vocabulary: set[str]) -> list[str]:
     found = []
     for text in parser.texts:
         text = re.sub(r"\S+@\S+", " ", text)  # addresses are data
-        for word in re.findall(r"[A-Za-z][A-Za-z_]+", text):
+        for word in latin_words(text):
             # Acronyms (UN, CSV) read the same in every language.
             if word.lower() in vocabulary and not word.isupper():
                 found.append(word)
