@@ -27,17 +27,28 @@ from cases.services import missing_un_consent, save_petition, un_consent_error
 # --- New relatives ----------------------------------------------------------------------------
 
 
+# A tabular inline's column headings read the labels of the fields its model lacks from the
+# form's Meta.labels: the fields and their headings share them.
+RELATIVE_LABELS = {"full_name": _("full name"), "situation": _("situation"), "phone": _("phone")}
+PETITION_LABELS = {
+    "authority": _("authority"),
+    "channel": _("channel"),
+    "submitted_on": _("submitted on"),
+    "status": _("status"),
+}
+
+
 class NewRelativeForm(forms.ModelForm):
     """A kinship with the new relative it is to: the relative's name, situation and phone."""
 
-    full_name = forms.CharField(label=_("full name"), max_length=200)
+    full_name = forms.CharField(label=RELATIVE_LABELS["full_name"], max_length=200)
     situation = forms.ChoiceField(
-        label=_("situation"),
+        label=RELATIVE_LABELS["situation"],
         # A relative who is held has a case of their own, linked from the relative's page.
         choices=[c for c in Relative.Situation.choices if c[0] != Relative.Situation.HELD],
         initial=Relative.Situation.UNKNOWN,
     )
-    phone = forms.CharField(label=_("phone"), max_length=50, required=False)
+    phone = forms.CharField(label=RELATIVE_LABELS["phone"], max_length=50, required=False)
 
     # Whether the user may enter a phone (set per request by NewRelativeInline).
     takes_phone = False
@@ -45,8 +56,7 @@ class NewRelativeForm(forms.ModelForm):
     class Meta:
         model = Kinship
         fields = ("relationship", "is_contact")
-        # A tabular inline's column headings read the labels of fields the model lacks here.
-        labels = {"full_name": _("full name"), "situation": _("situation"), "phone": _("phone")}
+        labels = RELATIVE_LABELS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,25 +135,25 @@ class NewPetitionForm(forms.ModelForm):
     stands. Saved by NewPetitionInline.save_new, through save_petition."""
 
     authority = forms.ModelChoiceField(
-        label=_("authority"), queryset=Authority.objects.order_by("position", "name_en")
+        label=PETITION_LABELS["authority"],
+        queryset=Authority.objects.order_by("position", "name_en"),
     )
     channel = forms.ChoiceField(
-        label=_("channel"), choices=Petition.Channel.choices, initial=Petition.Channel.LETTER
+        label=PETITION_LABELS["channel"],
+        choices=Petition.Channel.choices,
+        initial=Petition.Channel.LETTER,
     )
-    submitted_on = ApproximateDateField(label=_("submitted on"), required=False)
+    submitted_on = ApproximateDateField(label=PETITION_LABELS["submitted_on"], required=False)
     status = forms.ChoiceField(
-        label=_("status"), choices=Petition.Status.choices, initial=Petition.Status.SUBMITTED
+        label=PETITION_LABELS["status"],
+        choices=Petition.Status.choices,
+        initial=Petition.Status.SUBMITTED,
     )
 
     class Meta:
         model = Petition.persons.through
         fields = ()
-        labels = {
-            "authority": _("authority"),
-            "channel": _("channel"),
-            "submitted_on": _("submitted on"),
-            "status": _("status"),
-        }
+        labels = PETITION_LABELS
 
     def clean(self):
         cleaned = super().clean()
@@ -162,7 +172,7 @@ class NewPetitionForm(forms.ModelForm):
         except ValidationError as error:
             self._update_errors(error)
         # A consent typed on this same page is not recorded yet: the case is saved first.
-        person = self.person or DetainedPerson()
+        person = getattr(self, "person", None) or DetainedPerson()
         if missing_un_consent(self.petition, [person]):
             self.add_error(
                 None,
@@ -232,16 +242,17 @@ def missing_for_forms(person: DetainedPerson) -> list[tuple[str, str]]:
     """What the UN forms and the statistics ask for that the case does not say yet, each with
     the id of the element where it is entered: (label, anchor)."""
     unknown = "unknown"
-    checks = [
-        (not person.detained_at, _("place of arrest or last seen"), "id_detained_at"),
-        (not person.home_place_id, _("home place (prefecture)"), "id_home_place"),
-        (person.detained_by == unknown, _("forces believed responsible"), "id_detained_by"),
-        (person.reason_given == unknown, _("reason given for the detention"), "id_reason_given"),
-        (
-            not Consent.objects.filter(person=person).valid_on().exists(),
-            _("the family's consent"),
-            "consents-group",
-        ),
-        (person.ethnicity == unknown, _("ethnicity"), "id_ethnicity"),
+    consented = Consent.objects.filter(person=person).valid_on().exists()
+    fields = [
+        ("detained_at", not person.detained_at),
+        ("home_place", not person.home_place_id),
+        ("detained_by", person.detained_by == unknown),
+        ("reason_given", person.reason_given == unknown),
+        ("ethnicity", person.ethnicity == unknown),
     ]
+    checks = [
+        (missing, DetainedPerson._meta.get_field(name).verbose_name, f"id_{name}")
+        for name, missing in fields
+    ]
+    checks.append((not consented, _("the family's consent"), "consents-group"))
     return [(label, anchor) for missing, label, anchor in checks if missing]
