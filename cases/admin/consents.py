@@ -21,7 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin.history import AuditHistoryMixin
 from cases.admin.lookups import QueryGuardMixin
-from cases.admin.rows import SMALL_TEXTAREA, short_date
+from cases.admin.rows import SMALL_TEXTAREA, short_date, without_popups
 from cases.admin.search import NAME_SEARCH_HELP, NameKeySearchMixin, case_number_query
 from cases.intake.admin import ConsentImportExportMixin
 from cases.models import Consent, DetainedPerson, Relative, Source, consent_expiry_warning_days
@@ -70,13 +70,6 @@ class ConsentFormSet(BaseInlineFormSet):
                 raise ValidationError(WITHDRAWAL_KEPT, code="withdrawal_kept")
 
 
-def _plain_select(field) -> None:
-    """No links to add or change the related row from here: it belongs to the case."""
-    widget = field.widget
-    widget.can_add_related = widget.can_change_related = False
-    widget.can_view_related = widget.can_delete_related = False
-
-
 class ConsentInline(admin.StackedInline):
     model = Consent
     form = ConsentForm
@@ -122,12 +115,12 @@ class ConsentInline(admin.StackedInline):
                 if obj
                 else Relative.objects.none()
             )
-            _plain_select(fields["relative"])
+            without_popups(fields["relative"])
         if "evidence" in fields:
             fields["evidence"].queryset = (
                 Source.objects.filter(person=obj) if obj else Source.objects.none()
             )
-            _plain_select(fields["evidence"])
+            without_popups(fields["evidence"])
         return formset
 
     def has_delete_permission(self, request, obj=None):

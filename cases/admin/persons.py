@@ -22,6 +22,7 @@ from cases import name_search
 from cases.admin.concurrency import ConcurrencyGuardMixin
 from cases.admin.consents import ConsentInline, PersonConsentFilter, standing_withdrawals
 from cases.admin.dates import ApproximateDatesAdminMixin
+from cases.admin.family import NewPetitionInline, NewRelativeInline, missing_for_forms
 from cases.admin.filters import (
     AssigneeFilter,
     DetentionYearFilter,
@@ -41,6 +42,7 @@ from cases.admin.rows import (
     ReadOnlyInline,
     follow_up_display,
     short_approximate,
+    without_popups,
 )
 from cases.admin.search import (
     NAME_SEARCH_HELP,
@@ -124,7 +126,14 @@ class PersonKinshipInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("relative__held_as")
 
-    # Entered on the relative's own page (or its pop-up from here); shown here so that the
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # No pop-up windows: new relatives are typed in NewRelativeInline's rows.
+        if relative := formset.form.base_fields.get("relative"):
+            without_popups(relative)
+        return formset
+
+    # Entered on the relative's own page (or new in this page's rows); shown here so that the
     # family's situation reads on one page.
     @admin.display(description=_("situation"))
     def relative_situation(self, kinship: Kinship) -> str:
@@ -215,8 +224,7 @@ class OutcomeInline(ApproximateDatesAdminMixin, admin.TabularInline):
         petition.choices = empty + [
             (choice.pk, petition.label_from_instance(choice)) for choice in petition.queryset
         ]
-        petition.widget.can_add_related = petition.widget.can_change_related = False
-        petition.widget.can_view_related = petition.widget.can_delete_related = False
+        without_popups(petition)
         return formset
 
 
@@ -318,8 +326,10 @@ class DetainedPersonAdmin(
     ]
     inlines = [
         PersonKinshipInline,
+        NewRelativeInline,
         ConsentInline,
         PersonPetitionInline,
+        NewPetitionInline,
         OutcomeInline,
         SourceInline,
     ]
@@ -356,9 +366,7 @@ class DetainedPersonAdmin(
             # pages are for coordinators, so no links to add or change one from here.
             field.queryset = field.queryset.order_by("username")
             field.label_from_instance = user_label
-            widget = field.widget
-            widget.can_add_related = widget.can_change_related = False
-            widget.can_view_related = widget.can_delete_related = False
+            without_popups(field)
         return field
 
     def get_readonly_fields(self, request, obj=None):
@@ -494,6 +502,7 @@ class DetainedPersonAdmin(
             url = reverse("admin:cases_petition_add")
             context["add_petition_url"] = f"{url}?persons={obj.pk}"
         if obj is not None and obj.pk:
+            context["missing_for_forms"] = missing_for_forms(obj)
             context["likely_duplicates"] = likely_matches_for(obj)
             context["withdrawn_consents"] = standing_withdrawals(obj)
             context["letters_documents"] = readiness_table([obj])

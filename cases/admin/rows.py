@@ -79,3 +79,10 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     template = "admin/cases/readonly_tabular.html"
     extra = 0
     can_delete = False
+
+
+def without_popups(field) -> None:
+    """A related field's select without the links that open another record in a pop-up."""
+    widget = field.widget
+    widget.can_add_related = widget.can_change_related = False
+    widget.can_view_related = widget.can_delete_related = False

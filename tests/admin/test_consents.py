@@ -156,7 +156,12 @@ def test_consent_is_entered_on_the_case_page_from_one_of_its_relatives(client, a
     page = url(DetainedPerson, "change", person.pk)
     form = client.get(page)
     assert 'name="consents-TOTAL_FORMS"' in form.content.decode()
-    choices = form.context["inline_admin_formsets"][1].formset.empty_form.fields["relative"]
+    (consents,) = [
+        inline.formset
+        for inline in form.context["inline_admin_formsets"]
+        if inline.formset.prefix == "consents"
+    ]
+    choices = consents.empty_form.fields["relative"]
     assert list(choices.queryset) == [spouse]
 
     data = (
