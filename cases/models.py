@@ -1663,12 +1663,16 @@ class PublishedFigure(Multilingual, TimeStamped):
         blank=True,
         help_text=_("Who published the figure: the Ministry of Foreign Affairs of Kazakhstan."),
     )
+    publisher_name_kk = models.CharField(_("published by, in Kazakh"), max_length=300, blank=True)
+    publisher_name_ru = models.CharField(_("published by, in Russian"), max_length=300, blank=True)
     publisher_url = models.URLField(_("publisher's web address"), max_length=500, blank=True)
     source_name = models.CharField(
         _("source"),
         max_length=300,
         help_text=_("Where it was read: the publisher's own page or the medium that reported it."),
     )
+    source_name_kk = models.CharField(_("source, in Kazakh"), max_length=300, blank=True)
+    source_name_ru = models.CharField(_("source, in Russian"), max_length=300, blank=True)
     source_url = models.URLField(_("source web address"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     history = HistoricalRecords()

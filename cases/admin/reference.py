@@ -145,7 +145,9 @@ class PublishedFigureAdmin(
         "parent",
         "as_of",
         ("publisher_name", "publisher_url"),
+        ("publisher_name_kk", "publisher_name_ru"),
         ("source_name", "source_url"),
+        ("source_name_kk", "source_name_ru"),
         "position",
     )
 

@@ -30,6 +30,8 @@ from cases.services import save_petition
 WIFE_NAME = "Қайрат Дәуітханның әйелі (аты жарияланбаған)"
 WIFE_NAME_LATIN = "Wife of Kairat Dauitkhan (name not published)"
 REPORT = "Radio Azattyq (RFE/RL Kazakh service)"
+REPORT_KK = "Азаттық радиосы (Азат Еуропа / Азаттық радиосының қазақ қызметі)"
+REPORT_RU = "Радио Азаттык (казахская служба Радио Свобода)"
 NO_DATE = (
     "Approximate: the report gives no date; the year is inferred from her two years in China."
 )
@@ -106,6 +108,8 @@ STORY_PETITIONS = [
 ]
 
 MFA = "Ministry of Foreign Affairs of Kazakhstan"
+MFA_KK = "Қазақстан Республикасы Сыртқы істер министрлігі"
+MFA_RU = "Министерство иностранных дел Республики Казахстан"
 
 # No consent is recorded: the report says that Kairat spoke at a press conference and wrote to
 # the President and the Ministry himself, not that the family consented to anything this
@@ -303,7 +307,11 @@ def _sync_figures(changes: _Changes) -> None:
                     "as_of": datetime.date(2019, 1, 1),
                     "as_of_precision": DatePrecision.YEAR,
                     "publisher_name": MFA,
+                    "publisher_name_kk": MFA_KK,
+                    "publisher_name_ru": MFA_RU,
                     "source_name": REPORT,
+                    "source_name_kk": REPORT_KK,
+                    "source_name_ru": REPORT_RU,
                     "position": position,
                 },
             )

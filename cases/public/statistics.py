@@ -148,6 +148,9 @@ class OfficialFigure:
     parent_id: int | None = None
     publisher_name: str = ""
     publisher_url: str = ""
+    # The publisher's and the source's names by language ("en": the names above).
+    publisher_names: dict[str, str] = field(default_factory=dict)
+    source_names: dict[str, str] = field(default_factory=dict)
     # Named in the active language by localize().
     label: str = ""
     as_of_display: str = ""
@@ -425,9 +428,18 @@ def official_figures() -> list[OfficialFigure]:
             parent_id=figure.parent_id,
             publisher_name=figure.publisher_name,
             publisher_url=figure.publisher_url,
+            publisher_names=_names_by_language(figure, "publisher_name"),
+            source_names=_names_by_language(figure, "source_name"),
         )
         for figure in PublishedFigure.objects.all()
     ]
+
+
+def _names_by_language(figure: PublishedFigure, field_name: str) -> dict[str, str]:
+    # The English name is the field itself; kk and ru beside it, empty where not given.
+    names = {language: getattr(figure, f"{field_name}_{language}", "") for language in LANGUAGES}
+    names["en"] = getattr(figure, field_name)
+    return names
 
 
 def citation(figure: OfficialFigure) -> str:
@@ -469,6 +481,8 @@ def _localize_figures(figures: list[OfficialFigure], language: str) -> list[Offi
                 label=figure.labels.get(language) or figure.labels["en"],
                 as_of_display=format_approximate(figure.as_of, figure.as_of_precision),
                 period=figure.periods.get(language) or figure.periods.get("en", ""),
+                publisher_name=figure.publisher_names.get(language) or figure.publisher_name,
+                source_name=figure.source_names.get(language) or figure.source_name,
                 value_display=value_display,
                 parent_value_display=parent_value_display,
                 parent_label=parent_label,

@@ -142,3 +142,26 @@ def test_csv_cites_each_figure_on_one_line(client, figures):
         'Radio Azattyq, 2019","2000","false"'
     ) in text
     assert '"official_figures","3","15 of the 29 released — ' in text
+
+
+def test_publisher_and_source_are_named_in_the_language_of_the_page(client, figures):
+    PublishedFigure.objects.update(
+        publisher_name_kk="Қазақстан Республикасы Сыртқы істер министрлігі",
+        publisher_name_ru="Министерство иностранных дел Республики Казахстан",
+        source_name_ru="Радио Азаттык",
+    )
+
+    kazakh, russian = official_section(client, "kk"), official_section(client, "ru")
+    left_ru = official_json(client, "ru")[0]
+
+    assert "Қазақстан Республикасы Сыртқы істер министрлігі" in kazakh
+    assert "Ministry of Foreign Affairs" not in kazakh
+    # No Kazakh name for the medium: its own (English) name, never nothing.
+    assert "Radio Azattyq" in kazakh
+    assert "Министерство иностранных дел Республики Казахстан" in russian
+    assert "Радио Азаттык" in russian and "Radio Azattyq" not in russian
+    assert (left_ru["publisher_name"], left_ru["source_name"]) == (
+        "Министерство иностранных дел Республики Казахстан",
+        "Радио Азаттык",
+    )
+    assert "Ministry of Foreign Affairs of Kazakhstan" in official_section(client)
