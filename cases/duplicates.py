@@ -4,8 +4,9 @@ Names are compared by their stored keys (cases.names), so Қайрат Дәуі�
 and Кайрат Дауитханов are one name before any fuzzy matching starts. `likely_matches` (one
 person, while it is entered) finds and ranks candidates as the admin search does
 (cases.name_search, cases.name_match: the same on both databases, with the reasons the names
-are alike). `find_pairs` (the whole register) reads it once and compares with rapidfuzz only
-the keys whose words begin alike.
+are alike). `find_pairs` (the whole register) reads it once and scores with cases.name_match
+only the keys whose words begin alike (compared first with rapidfuzz) or that share the
+consonant skeletons of two words (~klt ~dtkn: 凯拉特·达吾提汗 and Қайрат Дәуітхан).
 
 A score runs from 0 to 100: the similarity of the names (weighted 85), plus 10 when the birth
 years lie within a year of each other and 5 for the same home place; birth years far apart
@@ -23,8 +24,8 @@ from rapidfuzz import fuzz, process
 
 from cases import name_search
 from cases.models import DetainedPerson, Place, Status
-from cases.name_match import NO_MATCH, NameMatch
-from cases.names import key_spellings
+from cases.name_match import NO_MATCH, NameMatch, Spelling, best_match, spellings_of
+from cases.names import SKELETON_MARK, key_spellings
 
 NAME_WEIGHT = 0.85
 CLOSE_YEAR_BONUS = 10  # birth years at most CLOSE_YEARS apart
@@ -36,6 +37,9 @@ MAX_BONUS = CLOSE_YEAR_BONUS + SAME_PLACE_BONUS
 
 # find_pairs compares the keys whose words begin alike: the first this many letters.
 BLOCK_PREFIX = 4
+# rapidfuzz compares the keys' letters only: the keys it finds this much below the cutoff are
+# still scored by cases.name_match, which credits what it does not (a patronymic, initials).
+PREFILTER_SLACK = 10
 _PERSON_FIELDS = (
     "pk",
     "case_number",
@@ -87,6 +91,11 @@ class Pair:
     first: Candidate
     second: Candidate
     score: int
+    name: NameMatch = NO_MATCH
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return self.name.reason_labels
 
 
 # --- Scoring ----------------------------------------------------------------------------------
@@ -94,13 +103,20 @@ class Pair:
 
 @dataclass(frozen=True)
 class _Spellings:
-    """The spelling keys of a stored name key (cases.names.key_spellings)."""
+    """The spelling keys of a stored name key (cases.names.key_spellings), and the consonant
+    skeletons of its words (~klt ~dtkn)."""
 
     latin: tuple[str, ...]
+    skeletons: tuple[str, ...]
 
     @classmethod
     def of(cls, key: str) -> "_Spellings":
-        return cls(tuple(key_spellings(key)))
+        shapes = [
+            word
+            for part in key.split()
+            if (word := part.strip()).startswith(SKELETON_MARK) and len(word) > 1
+        ]
+        return cls(tuple(key_spellings(key)), tuple(dict.fromkeys(shapes)))
 
 
 def weigh(
@@ -209,31 +225,40 @@ def likely_matches_for(person: DetainedPerson, limit: int = 10) -> list[Match]:
 
 
 def find_pairs(min_score: int = 80) -> Iterator[Pair]:
-    """Every pair of cases that may be one person, scoring at least `min_score`.
+    """Every pair of cases that may be one person, scoring at least `min_score`, with the
+    reasons the names are alike.
 
     Cases marked as a duplicate and withheld names are left out. Pairs come in no particular
     order. One query reads the register; names are then compared key by distinct key, and only
-    keys sharing the beginning of a word are compared at all.
+    keys sharing the beginning of a word or the skeletons of two words are compared at all.
+    Names are scored by cases.name_match, as search scores them.
     """
     vague_places = _vague_place_ids()
     groups: dict[str, list[Candidate]] = defaultdict(list)
+    names: dict[int, tuple[str, ...]] = {}
     rows = _named().order_by("pk")
-    for row in rows.values_list(*_PERSON_FIELDS).iterator(chunk_size=5000):
-        groups[row[-1]].append(Candidate(*row))
+    width = len(_PERSON_FIELDS)
+    for row in rows.values_list(*_PERSON_FIELDS, *_NAME_FIELDS).iterator(chunk_size=5000):
+        person = Candidate(*row[:width])
+        groups[person.name_key].append(person)
+        names[person.pk] = row[width:]
     keys = [key for key in groups if key]
-    spellings = [_Spellings.of(key) for key in keys]
     cutoff = _name_cutoff(min_score)
+    matched = _NameMatches()
 
-    def scored(first: Candidate, second: Candidate, similarity: float) -> Pair | None:
+    def scored(first: Candidate, second: Candidate) -> Pair | None:
+        name = matched(names[first.pk], names[second.pk])
         same_place = (
             first.home_place_id is not None
             and first.home_place_id == second.home_place_id
             and first.home_place_id not in vague_places
         )
-        score = weigh(similarity, first.birth_year, second.birth_year, same_place)
+        score = weigh(name.score, first.birth_year, second.birth_year, same_place)
         if score < min_score:
             return None
-        return Pair(first, second, score) if first.pk < second.pk else Pair(second, first, score)
+        if first.pk > second.pk:
+            first, second = second, first
+        return Pair(first, second, score, name)
 
     def candidates(
         first: list[Candidate], second: list[Candidate] | None, similarity: float
@@ -248,14 +273,47 @@ def find_pairs(min_score: int = 80) -> Iterator[Pair]:
             return _close_in_age(first, second, FAR_YEARS, unknown_too=True)
         return _close_in_age(first, second, CLOSE_YEARS, unknown_too=False)
 
-    for key in keys:  # the same key: the same name
+    for key in keys:  # the same key: the same name, however written
         for first, second in candidates(groups[key], None, 100.0):
-            if pair := scored(first, second, 100.0):
+            if pair := scored(first, second):
                 yield pair
-    for (i, j), similarity in _similar_keys(spellings, cutoff).items():
-        for first, second in candidates(groups[keys[i]], groups[keys[j]], similarity):
-            if pair := scored(first, second, similarity):
+    for i, j in _similar_keys([_Spellings.of(key) for key in keys], cutoff):
+        first_group, second_group = groups[keys[i]], groups[keys[j]]
+        # The names of two keys are alike at most as their best-matched spellings.
+        similarity = max(
+            matched(mine, theirs).score
+            for mine in {names[person.pk] for person in first_group}
+            for theirs in {names[person.pk] for person in second_group}
+        )
+        if similarity < cutoff:
+            continue
+        for first, second in candidates(first_group, second_group, similarity):
+            if pair := scored(first, second):
                 yield pair
+
+
+class _NameMatches:
+    """cases.name_match.best_match of two persons' name fields, each pair of names scored
+    once (many persons share their names)."""
+
+    def __init__(self) -> None:
+        self._spellings: dict[tuple[str, ...], list[Spelling]] = {}
+        self._matches: dict[tuple[tuple[str, ...], tuple[str, ...]], NameMatch] = {}
+
+    def _of(self, names: tuple[str, ...]) -> list[Spelling]:
+        if names not in self._spellings:
+            self._spellings[names] = spellings_of(*names)
+        return self._spellings[names]
+
+    def __call__(self, first: tuple[str, ...], second: tuple[str, ...]) -> NameMatch:
+        # Either name may be the one searched for: the better way round counts.
+        pair = (first, second) if first <= second else (second, first)
+        if pair not in self._matches:
+            one, other = self._of(pair[0]), self._of(pair[1])
+            self._matches[pair] = max(
+                best_match(one, other), best_match(other, one), key=lambda found: found.score
+            )
+        return self._matches[pair]
 
 
 def _close_in_age(
@@ -289,34 +347,39 @@ def _birth_year(person: Candidate) -> int:
     return person.birth_year or 0
 
 
-def _similar_keys(spellings: list[_Spellings], cutoff: float) -> dict[tuple[int, int], float]:
-    """Pairs of distinct keys (by index, i < j) whose name similarity reaches `cutoff`.
+def _similar_keys(spellings: list[_Spellings], cutoff: float) -> set[tuple[int, int]]:
+    """Pairs of distinct keys (by index, i < j) worth scoring by their names.
 
     Keys are blocked by the first BLOCK_PREFIX letters of each word, so a typo late in a word
-    still pairs; rapidfuzz compares each block in one call per spelling.
-    """
-    best: dict[tuple[int, int], float] = {}
+    still pairs, and rapidfuzz compares each block in one call per spelling (PREFILTER_SLACK
+    below `cutoff`). Keys sharing the skeletons of two words (~klt ~dtkn) are paired too: a
+    name in Chinese characters shares little else with its Latin or Cyrillic form."""
+    found: set[tuple[int, int]] = set()
     blocks: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    shapes: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, names in enumerate(spellings):
         for name in names.latin:
             for prefix in {word[:BLOCK_PREFIX] for word in name.split() if len(word) > 1}:
                 blocks[prefix].append((index, name))
+        for two in itertools.combinations(sorted(names.skeletons), 2):
+            shapes[two].append(index)
     for members in blocks.values():
         names = [name for _index, name in members]
         for position, (i, name) in enumerate(members[:-1]):
-            found = process.extract(
+            alike = process.extract(
                 name,
                 names[position + 1 :],
                 scorer=fuzz.token_sort_ratio,
-                score_cutoff=max(cutoff, 1),
+                score_cutoff=max(cutoff - PREFILTER_SLACK, 1),
                 limit=None,
             )
-            for _name, similarity, offset in found:
+            for _name, _similarity, offset in alike:
                 j = members[position + 1 + offset][0]
                 if i != j:
-                    pair = (min(i, j), max(i, j))
-                    best[pair] = max(best.get(pair, 0.0), similarity)
-    return best
+                    found.add((min(i, j), max(i, j)))
+    for indexes in shapes.values():
+        found.update(itertools.combinations(indexes, 2))
+    return found
 
 
 def best_pairs(pairs: Iterable[Pair], limit: int | None = None) -> list[Pair]:
