@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from cases import name_search
 from cases.models import DetainedPerson, Place, Status
 from cases.name_match import NO_MATCH, NameMatch, Spelling, best_match, spellings_of
-from cases.names import SKELETON_MARK, key_spellings
+from cases.names import SKELETON_MARK, Script, key_spellings, script_of
 
 NAME_WEIGHT = 0.85
 CLOSE_YEAR_BONUS = 10  # birth years at most CLOSE_YEARS apart
@@ -37,9 +37,10 @@ MAX_BONUS = CLOSE_YEAR_BONUS + SAME_PLACE_BONUS
 
 # find_pairs compares the keys whose words begin alike: the first this many letters.
 BLOCK_PREFIX = 4
-# rapidfuzz compares the keys' letters only: the keys it finds this much below the cutoff are
-# still scored by cases.name_match, which credits what it does not (a patronymic, initials).
-PREFILTER_SLACK = 10
+# find_pairs first compares the keys' letters with rapidfuzz, which is fast: the names of
+# persons whose score by it comes within this much of the minimum are then scored by
+# cases.name_match, which credits what rapidfuzz does not (a patronymic, initials, an ending).
+PREFILTER_SLACK = 5
 _PERSON_FIELDS = (
     "pk",
     "case_number",
@@ -247,6 +248,8 @@ def find_pairs(min_score: int = 80) -> Iterator[Pair]:
     matched = _NameMatches()
 
     def scored(first: Candidate, second: Candidate) -> Pair | None:
+        if first.pk > second.pk:
+            first, second = second, first
         name = matched(names[first.pk], names[second.pk])
         same_place = (
             first.home_place_id is not None
@@ -256,8 +259,6 @@ def find_pairs(min_score: int = 80) -> Iterator[Pair]:
         score = weigh(name.score, first.birth_year, second.birth_year, same_place)
         if score < min_score:
             return None
-        if first.pk > second.pk:
-            first, second = second, first
         return Pair(first, second, score, name)
 
     def candidates(
@@ -277,17 +278,16 @@ def find_pairs(min_score: int = 80) -> Iterator[Pair]:
         for first, second in candidates(groups[key], None, 100.0):
             if pair := scored(first, second):
                 yield pair
-    for i, j in _similar_keys([_Spellings.of(key) for key in keys], cutoff):
-        first_group, second_group = groups[keys[i]], groups[keys[j]]
-        # The names of two keys are alike at most as their best-matched spellings.
-        similarity = max(
-            matched(mine, theirs).score
-            for mine in {names[person.pk] for person in first_group}
-            for theirs in {names[person.pk] for person in second_group}
-        )
-        if similarity < cutoff:
-            continue
-        for first, second in candidates(first_group, second_group, similarity):
+    chinese = {
+        index
+        for index, key in enumerate(keys)
+        if any(Script.CHINESE in map(script_of, names[person.pk]) for person in groups[key])
+    }
+    spellings = [_Spellings.of(key) for key in keys]
+    for (i, j), similarity in _similar_keys(spellings, cutoff, chinese).items():
+        # similarity is rapidfuzz's, a little raised: name_match may find the names likelier.
+        bound = min(100.0, similarity + PREFILTER_SLACK)
+        for first, second in candidates(groups[keys[i]], groups[keys[j]], bound):
             if pair := scored(first, second):
                 yield pair
 
@@ -306,14 +306,11 @@ class _NameMatches:
         return self._spellings[names]
 
     def __call__(self, first: tuple[str, ...], second: tuple[str, ...]) -> NameMatch:
-        # Either name may be the one searched for: the better way round counts.
-        pair = (first, second) if first <= second else (second, first)
-        if pair not in self._matches:
-            one, other = self._of(pair[0]), self._of(pair[1])
-            self._matches[pair] = max(
-                best_match(one, other), best_match(other, one), key=lambda found: found.score
-            )
-        return self._matches[pair]
+        # The earlier case's names are searched for among the later one's, as search would
+        # have found the later one when it was entered.
+        if (first, second) not in self._matches:
+            self._matches[first, second] = best_match(self._of(first), self._of(second))
+        return self._matches[first, second]
 
 
 def _close_in_age(
@@ -347,14 +344,18 @@ def _birth_year(person: Candidate) -> int:
     return person.birth_year or 0
 
 
-def _similar_keys(spellings: list[_Spellings], cutoff: float) -> set[tuple[int, int]]:
-    """Pairs of distinct keys (by index, i < j) worth scoring by their names.
+def _similar_keys(
+    spellings: list[_Spellings], cutoff: float, chinese: set[int]
+) -> dict[tuple[int, int], float]:
+    """Pairs of distinct keys (by index, i < j) worth scoring by their names, with rapidfuzz's
+    similarity of their letters (100 when unknown).
 
     Keys are blocked by the first BLOCK_PREFIX letters of each word, so a typo late in a word
     still pairs, and rapidfuzz compares each block in one call per spelling (PREFILTER_SLACK
-    below `cutoff`). Keys sharing the skeletons of two words (~klt ~dtkn) are paired too: a
-    name in Chinese characters shares little else with its Latin or Cyrillic form."""
-    found: set[tuple[int, int]] = set()
+    below `cutoff`). A key from a name in Chinese characters (`chinese`), which shares little
+    else with its Latin or Cyrillic form, is also paired with every key sharing the skeletons
+    of two of its words (~klt ~dtkn)."""
+    best: dict[tuple[int, int], float] = {}
     blocks: dict[str, list[tuple[int, str]]] = defaultdict(list)
     shapes: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, names in enumerate(spellings):
@@ -366,20 +367,24 @@ def _similar_keys(spellings: list[_Spellings], cutoff: float) -> set[tuple[int, 
     for members in blocks.values():
         names = [name for _index, name in members]
         for position, (i, name) in enumerate(members[:-1]):
-            alike = process.extract(
+            found = process.extract(
                 name,
                 names[position + 1 :],
                 scorer=fuzz.token_sort_ratio,
                 score_cutoff=max(cutoff - PREFILTER_SLACK, 1),
                 limit=None,
             )
-            for _name, _similarity, offset in alike:
+            for _name, similarity, offset in found:
                 j = members[position + 1 + offset][0]
                 if i != j:
-                    found.add((min(i, j), max(i, j)))
+                    pair = (min(i, j), max(i, j))
+                    best[pair] = max(best.get(pair, 0.0), similarity)
     for indexes in shapes.values():
-        found.update(itertools.combinations(indexes, 2))
-    return found
+        for i in chinese.intersection(indexes):
+            for j in indexes:
+                if i != j:
+                    best[min(i, j), max(i, j)] = 100.0
+    return best
 
 
 def best_pairs(pairs: Iterable[Pair], limit: int | None = None) -> list[Pair]:
