@@ -4,8 +4,9 @@ Names are compared by their stored keys (cases.names), so Қайрат Дәуі�
 and Кайрат Дауитханов are one name before any fuzzy matching starts. `likely_matches` (one
 person, while it is entered) finds and ranks candidates as the admin search does
 (cases.name_search, cases.name_match: the same on both databases, with the reasons the names
-are alike). `find_pairs` (the whole register) reads it once and compares with rapidfuzz only
-the keys whose words begin alike.
+are alike). `find_pairs` (the whole register) reads it once and scores with cases.name_match
+only the keys whose words begin alike (compared first with rapidfuzz) or that share the
+consonant skeletons of two words (~klt ~dtkn: 凯拉特·达吾提汗 and Қайрат Дәуітхан).
 
 A score runs from 0 to 100: the similarity of the names (weighted 85), plus 10 when the birth
 years lie within a year of each other and 5 for the same home place; birth years far apart
@@ -23,8 +24,8 @@ from rapidfuzz import fuzz, process
 
 from cases import name_search
 from cases.models import DetainedPerson, Place, Status
-from cases.name_match import NO_MATCH, NameMatch
-from cases.names import key_spellings
+from cases.name_match import NO_MATCH, NameMatch, Spelling, best_match, spellings_of
+from cases.names import SKELETON_MARK, Script, key_spellings, script_of
 
 NAME_WEIGHT = 0.85
 CLOSE_YEAR_BONUS = 10  # birth years at most CLOSE_YEARS apart
@@ -36,6 +37,10 @@ MAX_BONUS = CLOSE_YEAR_BONUS + SAME_PLACE_BONUS
 
 # find_pairs compares the keys whose words begin alike: the first this many letters.
 BLOCK_PREFIX = 4
+# find_pairs first compares the keys' letters with rapidfuzz, which is fast: the names of
+# persons whose score by it comes within this much of the minimum are then scored by
+# cases.name_match, which credits what rapidfuzz does not (a patronymic, initials, an ending).
+PREFILTER_SLACK = 5
 _PERSON_FIELDS = (
     "pk",
     "case_number",
@@ -87,6 +92,11 @@ class Pair:
     first: Candidate
     second: Candidate
     score: int
+    name: NameMatch = NO_MATCH
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return self.name.reason_labels
 
 
 # --- Scoring ----------------------------------------------------------------------------------
@@ -94,13 +104,20 @@ class Pair:
 
 @dataclass(frozen=True)
 class _Spellings:
-    """The spelling keys of a stored name key (cases.names.key_spellings)."""
+    """The spelling keys of a stored name key (cases.names.key_spellings), and the consonant
+    skeletons of its words (~klt ~dtkn)."""
 
     latin: tuple[str, ...]
+    skeletons: tuple[str, ...]
 
     @classmethod
     def of(cls, key: str) -> "_Spellings":
-        return cls(tuple(key_spellings(key)))
+        shapes = [
+            word
+            for part in key.split()
+            if (word := part.strip()).startswith(SKELETON_MARK) and len(word) > 1
+        ]
+        return cls(tuple(key_spellings(key)), tuple(dict.fromkeys(shapes)))
 
 
 def weigh(
@@ -209,31 +226,40 @@ def likely_matches_for(person: DetainedPerson, limit: int = 10) -> list[Match]:
 
 
 def find_pairs(min_score: int = 80) -> Iterator[Pair]:
-    """Every pair of cases that may be one person, scoring at least `min_score`.
+    """Every pair of cases that may be one person, scoring at least `min_score`, with the
+    reasons the names are alike.
 
     Cases marked as a duplicate and withheld names are left out. Pairs come in no particular
     order. One query reads the register; names are then compared key by distinct key, and only
-    keys sharing the beginning of a word are compared at all.
+    keys sharing the beginning of a word or the skeletons of two words are compared at all.
+    Names are scored by cases.name_match, as search scores them.
     """
     vague_places = _vague_place_ids()
     groups: dict[str, list[Candidate]] = defaultdict(list)
+    names: dict[int, tuple[str, ...]] = {}
     rows = _named().order_by("pk")
-    for row in rows.values_list(*_PERSON_FIELDS).iterator(chunk_size=5000):
-        groups[row[-1]].append(Candidate(*row))
+    width = len(_PERSON_FIELDS)
+    for row in rows.values_list(*_PERSON_FIELDS, *_NAME_FIELDS).iterator(chunk_size=5000):
+        person = Candidate(*row[:width])
+        groups[person.name_key].append(person)
+        names[person.pk] = row[width:]
     keys = [key for key in groups if key]
-    spellings = [_Spellings.of(key) for key in keys]
     cutoff = _name_cutoff(min_score)
+    matched = _NameMatches()
 
-    def scored(first: Candidate, second: Candidate, similarity: float) -> Pair | None:
+    def scored(first: Candidate, second: Candidate) -> Pair | None:
+        if first.pk > second.pk:
+            first, second = second, first
+        name = matched(names[first.pk], names[second.pk])
         same_place = (
             first.home_place_id is not None
             and first.home_place_id == second.home_place_id
             and first.home_place_id not in vague_places
         )
-        score = weigh(similarity, first.birth_year, second.birth_year, same_place)
+        score = weigh(name.score, first.birth_year, second.birth_year, same_place)
         if score < min_score:
             return None
-        return Pair(first, second, score) if first.pk < second.pk else Pair(second, first, score)
+        return Pair(first, second, score, name)
 
     def candidates(
         first: list[Candidate], second: list[Candidate] | None, similarity: float
@@ -248,14 +274,43 @@ def find_pairs(min_score: int = 80) -> Iterator[Pair]:
             return _close_in_age(first, second, FAR_YEARS, unknown_too=True)
         return _close_in_age(first, second, CLOSE_YEARS, unknown_too=False)
 
-    for key in keys:  # the same key: the same name
+    for key in keys:  # the same key: the same name, however written
         for first, second in candidates(groups[key], None, 100.0):
-            if pair := scored(first, second, 100.0):
+            if pair := scored(first, second):
                 yield pair
-    for (i, j), similarity in _similar_keys(spellings, cutoff).items():
-        for first, second in candidates(groups[keys[i]], groups[keys[j]], similarity):
-            if pair := scored(first, second, similarity):
+    chinese = {
+        index
+        for index, key in enumerate(keys)
+        if any(Script.CHINESE in map(script_of, names[person.pk]) for person in groups[key])
+    }
+    spellings = [_Spellings.of(key) for key in keys]
+    for (i, j), similarity in _similar_keys(spellings, cutoff, chinese).items():
+        # similarity is rapidfuzz's, a little raised: name_match may find the names likelier.
+        bound = min(100.0, similarity + PREFILTER_SLACK)
+        for first, second in candidates(groups[keys[i]], groups[keys[j]], bound):
+            if pair := scored(first, second):
                 yield pair
+
+
+class _NameMatches:
+    """cases.name_match.best_match of two persons' name fields, each pair of names scored
+    once (many persons share their names)."""
+
+    def __init__(self) -> None:
+        self._spellings: dict[tuple[str, ...], list[Spelling]] = {}
+        self._matches: dict[tuple[tuple[str, ...], tuple[str, ...]], NameMatch] = {}
+
+    def _of(self, names: tuple[str, ...]) -> list[Spelling]:
+        if names not in self._spellings:
+            self._spellings[names] = spellings_of(*names)
+        return self._spellings[names]
+
+    def __call__(self, first: tuple[str, ...], second: tuple[str, ...]) -> NameMatch:
+        # The earlier case's names are searched for among the later one's, as search would
+        # have found the later one when it was entered.
+        if (first, second) not in self._matches:
+            self._matches[first, second] = best_match(self._of(first), self._of(second))
+        return self._matches[first, second]
 
 
 def _close_in_age(
@@ -289,18 +344,26 @@ def _birth_year(person: Candidate) -> int:
     return person.birth_year or 0
 
 
-def _similar_keys(spellings: list[_Spellings], cutoff: float) -> dict[tuple[int, int], float]:
-    """Pairs of distinct keys (by index, i < j) whose name similarity reaches `cutoff`.
+def _similar_keys(
+    spellings: list[_Spellings], cutoff: float, chinese: set[int]
+) -> dict[tuple[int, int], float]:
+    """Pairs of distinct keys (by index, i < j) worth scoring by their names, with rapidfuzz's
+    similarity of their letters (100 when unknown).
 
     Keys are blocked by the first BLOCK_PREFIX letters of each word, so a typo late in a word
-    still pairs; rapidfuzz compares each block in one call per spelling.
-    """
+    still pairs, and rapidfuzz compares each block in one call per spelling (PREFILTER_SLACK
+    below `cutoff`). A key from a name in Chinese characters (`chinese`), which shares little
+    else with its Latin or Cyrillic form, is also paired with every key sharing the skeletons
+    of two of its words (~klt ~dtkn)."""
     best: dict[tuple[int, int], float] = {}
     blocks: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    shapes: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, names in enumerate(spellings):
         for name in names.latin:
             for prefix in {word[:BLOCK_PREFIX] for word in name.split() if len(word) > 1}:
                 blocks[prefix].append((index, name))
+        for two in itertools.combinations(sorted(names.skeletons), 2):
+            shapes[two].append(index)
     for members in blocks.values():
         names = [name for _index, name in members]
         for position, (i, name) in enumerate(members[:-1]):
@@ -308,7 +371,7 @@ def _similar_keys(spellings: list[_Spellings], cutoff: float) -> dict[tuple[int,
                 name,
                 names[position + 1 :],
                 scorer=fuzz.token_sort_ratio,
-                score_cutoff=max(cutoff, 1),
+                score_cutoff=max(cutoff - PREFILTER_SLACK, 1),
                 limit=None,
             )
             for _name, similarity, offset in found:
@@ -316,6 +379,11 @@ def _similar_keys(spellings: list[_Spellings], cutoff: float) -> dict[tuple[int,
                 if i != j:
                     pair = (min(i, j), max(i, j))
                     best[pair] = max(best.get(pair, 0.0), similarity)
+    for indexes in shapes.values():
+        for i in chinese.intersection(indexes):
+            for j in indexes:
+                if i != j:
+                    best[min(i, j), max(i, j)] = 100.0
     return best
 
 

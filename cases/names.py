@@ -249,6 +249,7 @@ def name_key(text: str) -> str:
 _SKELETON_FOLDS = str.maketrans({"r": "l", "h": None})
 
 
+@lru_cache(maxsize=65536)  # name_match asks it of every pair of words compared
 def skeleton(stem_: str) -> str:
     """A word's consonants, r and l as one, zh, sh and ch as z, s and c: what a Chinese
     transcription keeps of a name while it adds and drops vowels (凯拉特 kailate / Kairat:

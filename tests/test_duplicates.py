@@ -3,9 +3,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from cases.duplicates import find_pairs, likely_matches, likely_matches_for
 from cases.models import DetainedPerson
+from cases.name_match import REASON_LABELS, Reason
 from tests.factories import make_person, make_user, place, unchanged_post_data
 
 pytestmark = pytest.mark.django_db
@@ -194,23 +196,76 @@ def test_same_chinese_name_is_paired_once():
     assert pairs == {(first.pk, second.pk), (first.pk, third.pk), (second.pk, third.pk)}
 
 
+def reasons_of(pairs) -> dict[tuple[int, int], list[str]]:
+    return {(pair.first.pk, pair.second.pk): pair.reason_labels for pair in pairs}
+
+
+def test_a_name_in_chinese_characters_pairs_with_its_cyrillic_twin(kairat, marat):
+    chinese = make_person("凯拉特·达吾提汗", birth_year=1985, home_place=place("ili"))
+    assert reasons_of(find_pairs()) == {(kairat.pk, chinese.pk): ["same name in another alphabet"]}
+
+
+def test_a_name_in_chinese_characters_pairs_with_its_latin_twin_in_other_order():
+    latin = make_person("Dauitkhan Kairat", birth_year=1985)
+    chinese = make_person("凯拉特·达吾提汗", birth_year=1986)
+    [pair] = find_pairs()
+    assert (pair.first.pk, pair.second.pk) == (latin.pk, chinese.pk)
+    assert "same name in another alphabet" in pair.reason_labels
+
+
+def test_a_russified_surname_pairs_with_the_reason(kairat):
+    russified = make_person("Кайрат Дауитханов", birth_year=1985)
+    [pair] = find_pairs()
+    assert (pair.first.pk, pair.second.pk) == (kairat.pk, russified.pk)
+    assert "Russified surname" in pair.reason_labels
+    assert pair.score >= 90
+
+
+def test_a_russified_feminine_name_pairs_with_the_kazakh_one():
+    kazakh = make_person("Гүлнар Сейітқазы", birth_year=1979)
+    russian = make_person("Гульнара Сейтказиева", birth_year=1979)
+    [pair] = find_pairs()
+    assert (pair.first.pk, pair.second.pk) == (kazakh.pk, russian.pk)
+    assert {"Russified surname", "Russian feminine ending"} <= set(pair.reason_labels)
+
+
+def test_near_neighbours_born_far_apart_are_not_paired(kairat):
+    make_person("Kairat Dauletkhan", birth_year=1950)
+    make_person("凯拉特·达吾列提汗", birth_year=1960)
+    make_person("Марат Дәуітхан", birth_year=1985)
+    assert list(find_pairs()) == []
+
+
+def test_withheld_names_and_marked_duplicates_are_left_out_of_other_alphabets(kairat):
+    make_person("凯拉特·达吾提汗", birth_year=1985, duplicate_of=kairat)
+    make_person("Қайрат Дәуітхан", birth_year=1985, name_withheld=True)
+    make_person("Кайрат Дауитханов", birth_year=1985, name_withheld=True)
+    assert list(find_pairs()) == []
+
+
 def test_find_duplicates_lists_pairs_with_score_and_case_numbers(kairat, marat):
     latin = make_person("Kayrat Dauytkhan", birth_year=1985, home_place=place("ili"))
     out = StringIO()
     call_command("find_duplicates", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0].split() == [
-        "100",
-        kairat.case_number,
-        "Қайрат",
-        "Дәуітхан",
-        "↔",
-        latin.case_number,
-        "Kayrat",
-        "Dauytkhan",
-    ]
+    assert lines[0] == (
+        f"100  {kairat.case_number} Қайрат Дәуітхан  ↔  {latin.case_number} Kayrat Dauytkhan"
+        "  (same name in another alphabet)"
+    )
     assert "Тоқашбаев" not in out.getvalue()
     assert lines[-1] == "1 likely pair scoring 80 or more."
+
+
+def test_find_duplicates_gives_the_reasons_in_the_operators_language(kairat):
+    make_person("凯拉特·达吾提汗", birth_year=1985)
+    out = StringIO()
+    with translation.override("ru"):
+        call_command("find_duplicates", stdout=out)
+    line = out.getvalue().splitlines()[0]
+    with translation.override("ru"):
+        label = str(REASON_LABELS[Reason.OTHER_ALPHABET])
+    assert label != "same name in another alphabet"
+    assert line.endswith(f"({label})")
 
 
 def test_find_duplicates_shows_the_best_pairs_up_to_the_limit(kairat):

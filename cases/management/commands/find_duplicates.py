@@ -30,7 +30,10 @@ class Command(BaseCommand):
         pairs = list(find_pairs(min_score=min_score))
         shown = best_pairs(pairs, limit)
         for pair in shown:
-            self.stdout.write(f"{pair.score:3d}  {pair.first}  ↔  {pair.second}")
+            line = f"{pair.score:3d}  {pair.first}  ↔  {pair.second}"
+            if reasons := pair.name.explanation:
+                line += f"  ({reasons})"
+            self.stdout.write(line)
         summary = ngettext(
             "%(count)d likely pair scoring %(score)d or more.",
             "%(count)d likely pairs scoring %(score)d or more.",
