@@ -286,11 +286,19 @@ LOGGING = {
 
 # --- Cache and connection pool (several app servers) ---------------------------------------------
 # Each process keeps its cache in its own memory. That is enough for fresh numbers: the state of
-# the data is read from the database on every public request (cases/public/cache.py), so every
-# worker of every server serves a change at its next request. REDIS_URL (e.g.
+# the data is a database row (cases/public/cache.py), so every worker of every server serves a
+# change at its next request. The processes of one machine learn of a change from a small file
+# (cases/public/state_file.py) and read the row only then: PUBLIC_STATE_FILE names it (default: one
+# per database in the temporary folder; give every process that writes data, the workers and the
+# management commands, the same one, e.g. /run/casetracker/public-state under systemd's
+# PrivateTmp); "" reads the row on every request, which several app machines need for a change
+# to show on all of them at once. What the file can't hear of (a change made on another machine)
+# is read at most PUBLIC_STATE_RECHECK_SECONDS later. REDIS_URL (e.g.
 # redis://127.0.0.1:6379/0) moves the cache to Redis, shared by every server, so that a new state
 # is computed once for all of them. CACHE_KEY_PREFIX keeps two sites (or a test run) apart in one
 # Redis database.
+PUBLIC_STATE_FILE = os.getenv("PUBLIC_STATE_FILE")
+PUBLIC_STATE_RECHECK_SECONDS = float(os.getenv("PUBLIC_STATE_RECHECK_SECONDS", "1"))
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from cases.public import state_file
 
 if TYPE_CHECKING:
     from cases.public.statistics import Statistics
@@ -49,8 +51,13 @@ def _as_datetime(value: datetime.datetime | str) -> datetime.datetime:
 
 
 def data_state(using: str = DEFAULT_DB_ALIAS) -> State:
-    """The current state of the data the public pages show: one read by primary key, on every
-    public request."""
+    """The current state of the data the public pages show: the row as last read, read again
+    when this machine's processes announce a change (state_file.py), or on every request."""
+    return state_file.current(using, _read_state)
+
+
+def _read_state(using: str) -> State:
+    """The row, read by primary key."""
     from cases.models import PublicDataState
 
     connection = connections[using]
@@ -60,7 +67,7 @@ def data_state(using: str = DEFAULT_DB_ALIAS) -> State:
         row = cursor.fetchone()
     if row is None:  # emptied by hand (or a test's flush): a new state, as after a change
         renew_state(using)
-        return data_state(using)
+        return _read_state(using)
     return State(row[0], _as_datetime(row[1]))
 
 
@@ -73,6 +80,9 @@ def renew_state(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     values = {"token": uuid.uuid4().hex, "changed_at": timezone.now()}
     if not states.filter(pk=STATE_ID).update(**values):
         states.bulk_create([PublicDataState(pk=STATE_ID, **values)], ignore_conflicts=True)
+    transaction.on_commit(
+        functools.partial(state_file.announce, using, values["token"]), using=using
+    )
 
 
 def _digest(*parts) -> str:
@@ -160,8 +170,9 @@ def _keep_locally(name: str, token: str, representation: Kept) -> None:
 
 
 def forget() -> None:
-    """Drop every kept number and page, here and in the shared cache."""
+    """Drop every kept number and page, here and in the shared cache, and read the state anew."""
     _LOCAL.clear()
+    state_file.forget()
     cache.clear()
 
 
@@ -183,3 +194,4 @@ def _forget_local(**kwargs) -> None:
     # The pages depend on settings (the smallest cell, the first public year, the languages):
     # a test or a reload that changes one must not be served the pages of the old value.
     _LOCAL.clear()
+    state_file.forget()

@@ -256,7 +256,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_without_redis_every_worker_shows_a_change_at_its_next_request(site):
+@pytest.mark.parametrize(
+    "state_file",
+    [None, ""],
+    ids=["workers-told-by-the-state-file", "row-read-on-every-request"],
+)
+def test_without_redis_every_worker_shows_a_change_at_its_next_request(site, state_file):
+    if state_file is not None:
+        site.env["PUBLIC_STATE_FILE"] = state_file
     first = site.start_server()
     second = site.start_server()
     # Each worker renders and keeps the page in its own memory.
@@ -273,6 +280,29 @@ def test_without_redis_every_worker_shows_a_change_at_its_next_request(site):
     assert statistics(first) == (200, PERSONS - 1, new_tag)
     assert statistics(first, etag=tag)[:2] == (200, PERSONS - 1)
     assert statistics(first, etag=new_tag)[0] == statistics(second, etag=new_tag)[0] == 304
+
+
+def test_a_change_made_on_the_command_line_shows_at_the_next_request_of_every_worker(site):
+    first = site.start_server()
+    second = site.start_server()
+    _status, persons, tag = statistics(first)
+    assert statistics(second) == (200, persons, tag)
+
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", DELETE_FIRST_CASE],
+        cwd=ROOT,
+        env=site.env,
+        check=True,
+    )
+
+    assert statistics(first)[:2] == statistics(second)[:2] == (200, PERSONS - 1)
+    assert statistics(first)[2] == statistics(second)[2] != tag
+
+
+DELETE_FIRST_CASE = """
+from cases.models import DetainedPerson
+DetainedPerson.objects.get(case_number="C-00001").delete()
+"""
 
 
 def test_with_redis_a_case_deleted_through_one_server_shows_at_once_in_the_other(redis_site):
