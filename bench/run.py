@@ -172,14 +172,15 @@ def bare_pages(server: Server, folder: Path) -> None:
     (folder / "statistics.json").write_bytes(browser.get("/statistics.json").body)
 
 
-def throughput(app: Server, bare: Server, args, wrk: str | None) -> dict:
-    """Requests per second of each public page and of the bare application's copy of it: the
-    best of `args.rounds` rounds, each URL in turn in every round, so that a burst of other work
-    on the machine (it shares its cores) slows one round of each rather than all of one URL."""
+def throughput(servers: dict[str, Server], args, wrk: str | None) -> dict:
+    """Requests per second of each public page on each server (the app; the bare application's
+    copy of it, "bare"; ...): the best of `args.rounds` rounds, each URL in turn in every round,
+    so that a burst of other work on the machine (it shares its cores) slows one round of each
+    rather than all of one URL."""
     urls = {}
     for label, path in PUBLIC_PAGES.items():
-        urls[f"bare {label}"] = bare.url + path
-        urls[label] = app.url + path
+        for prefix, server in servers.items():
+            urls[f"{prefix} {label}".strip()] = server.url + path
     for url in urls.values():
         parts = urllib.parse.urlsplit(url)
         browser = Browser(f"{parts.scheme}://{parts.netloc}")
@@ -392,6 +393,16 @@ def report(r: dict) -> str:
             f"{rate:.0f} req/s against {bare:.0f} req/s = **{rate / bare:.2f}** × bare",
             f"≥ {BARE_RATIO} × bare",
             rate / bare >= BARE_RATIO,
+        )
+    for label, path in PUBLIC_PAGES.items():
+        rate, bare = (
+            t[f"row read {label}"]["requests_per_second"],
+            t[f"bare {label}"]["requests_per_second"],
+        )
+        row(
+            f'{label} `{path}` with `PUBLIC_STATE_FILE=""` (the state row read on every request, '
+            "as several app machines need)",
+            f"{rate:.0f} req/s = {rate / bare:.2f} × bare",
         )
     for label, s in r["cold_statistics"].items():
         row(
@@ -628,9 +639,14 @@ def main() -> None:
         bare_pages(servers[0], pages)
         bare = {"DJANGO_SETTINGS_MODULE": "bench.bare.settings", "BARE_PAGES": str(pages)}
         servers.append(Server(env | bare, args.workers, "bare", WORK, app="bench.bare.wsgi"))
+        # As on several app machines: no state file, the state row read on every request.
+        every = {"PUBLIC_STATE_FILE": ""}
+        servers.append(Server(env | every, args.workers, "row-read", WORK))
         step("throughput, warm: the public pages and the bare app's copies of them")
-        r["throughput"] = throughput(servers[0], servers[1], args, wrk)
-        servers.pop().stop()
+        measured = {"": servers[0], "bare": servers[1], "row read": servers[2]}
+        r["throughput"] = throughput(measured, args, wrk)
+        while len(servers) > 1:
+            servers.pop().stop()
         step("admin latency over HTTP, signed in")
         r["admin_latency"] = admin_latency(servers[0], r["admin"], args.runs)
         step(f"load test: {LOAD_CONNECTIONS} connections for {LOAD_SECONDS} s, an advocate saving")
