@@ -104,6 +104,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, the most drawn of them written out in Python (a case's admin page draws
+# about 700): casetracker/form_renderer.py.
+FORM_RENDERER = "casetracker.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "casetracker.wsgi.application"
 
 DATABASES = {

@@ -1,7 +1,10 @@
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -307,7 +310,51 @@ def test_adding_a_likely_duplicate_stays_on_the_case_and_lists_the_match(coordin
     )
     page = response.content.decode()
     assert "may already be in the register" in page
-    assert existing.case_number in page
+    # The page shows the matches once found: they come from their own address.
+    matches_url = reverse("admin:cases_detainedperson_likely_matches", args=[new.pk])
+    assert f'data-likely-matches="{matches_url}"' in page
+    matches = coordinator.get(matches_url).content.decode()
+    assert "Possibly the same person" in matches
+    assert existing.case_number in matches and new.case_number not in matches
+
+
+def test_the_case_page_leaves_the_search_for_matches_to_its_own_request(coordinator):
+    person = make_person("Қайрат Дәуітхан", birth_year=1985)
+    make_person("Kairat Dauitkhan", birth_year=1985)
+    url = reverse("admin:cases_detainedperson_change", args=[person.pk])
+    coordinator.get(url)
+
+    with CaptureQueriesContext(connection) as page_queries:
+        page = coordinator.get(url).content.decode()
+
+    searched = re.compile(r'name_key"(::text)? LIKE')
+    assert not any(searched.search(query["sql"]) for query in page_queries.captured_queries)
+    assert "Possibly the same person" not in page
+    assert "Dauitkhan" not in page
+
+
+def test_likely_matches_of_a_case_follow_the_case_permissions(client):
+    person = make_person("Қайрат Дәуітхан")
+    make_person("Kairat Dauitkhan")
+    url = reverse("admin:cases_detainedperson_likely_matches", args=[person.pk])
+
+    assert client.get(url).status_code == 302  # to the sign-in page
+    client.force_login(make_user("staff_without_cases"))
+    assert client.get(url).status_code == 403
+    client.force_login(make_user("carol", superuser=True))
+    missing = reverse("admin:cases_detainedperson_likely_matches", args=[999999])
+    assert client.get(missing).status_code == 302  # back to the list, "does not exist"
+    assert "Kairat Dauitkhan" in client.get(url).content.decode()
+
+
+def test_a_case_without_likely_matches_shows_nothing_in_their_place(coordinator):
+    person = make_person("Марат Тоқашбаев")
+    make_person("Айгүл Серікқызы")
+    url = reverse("admin:cases_detainedperson_likely_matches", args=[person.pk])
+
+    response = coordinator.get(url)
+
+    assert response.status_code == 200 and response.content.decode().strip() == ""
 
 
 def test_a_distinct_new_person_goes_back_to_the_list(coordinator):

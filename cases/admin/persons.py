@@ -12,6 +12,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -341,9 +342,28 @@ class DetainedPersonAdmin(
         return super().get_queryset(request).with_petition_summary()
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.draft_view)
-        name = f"{self.opts.app_label}_{self.opts.model_name}_draft"
-        return [path("<path:object_id>/draft/", view, name=name), *super().get_urls()]
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        draft = self.admin_site.admin_view(self.draft_view)
+        matches = self.admin_site.admin_view(self.likely_matches_view)
+        return [
+            path("<path:object_id>/draft/", draft, name=f"{prefix}_draft"),
+            path("<path:object_id>/likely-matches/", matches, name=f"{prefix}_likely_matches"),
+            *super().get_urls(),
+        ]
+
+    def likely_matches_view(self, request, object_id):
+        """The cases that may be the same person as this one, for its page to show once found:
+        at 100,000 cases the search took more than the rest of the page (bench/NOTES.md)."""
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, person):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/cases/detainedperson/likely_matches.html",
+            {"likely_duplicates": likely_matches_for(person)},
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Outcome:
@@ -503,7 +523,9 @@ class DetainedPersonAdmin(
             context["add_petition_url"] = f"{url}?persons={obj.pk}"
         if obj is not None and obj.pk:
             context["missing_for_forms"] = missing_for_forms(obj)
-            context["likely_duplicates"] = likely_matches_for(obj)
+            context["likely_matches_url"] = reverse(
+                "admin:cases_detainedperson_likely_matches", args=[obj.pk]
+            )
             context["withdrawn_consents"] = standing_withdrawals(obj)
             context["letters_documents"] = readiness_table([obj])
             if may_draft(request.user):
