@@ -9,7 +9,7 @@ from django.urls import reverse
 from tests.browsing import DESKTOP, PASSWORD, serve_over_http, sign_in
 from tests.factories import make_person, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_the_likely_matches_appear_on_the_case_page(browser, live_server, settings):

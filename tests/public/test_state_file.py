@@ -13,7 +13,7 @@ from cases.public import state_file
 from tests.factories import make_persons, serve_public_pages
 from tests.public.publishing import expected
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 URL = "/statistics.json"
 
