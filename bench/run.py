@@ -164,6 +164,19 @@ def prepare(database: Database, cases: int, env: dict, fresh: bool) -> dict | No
 PUBLIC_PAGES = {"dashboard": "/", "statistics.json": "/statistics.json"}
 
 
+def wsgi_loop(env: dict) -> dict:
+    """bench/wsgi_loop.py: warm public requests through the WSGI application, in process."""
+    output = subprocess.run(
+        [PYTHON, "bench/wsgi_loop.py"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def bare_pages(server: Server, folder: Path) -> None:
     """What the bare application serves: the bytes the app answers for its public pages."""
     folder.mkdir(exist_ok=True)
@@ -404,6 +417,14 @@ def report(r: dict) -> str:
             "as several app machines need)",
             f"{rate:.0f} req/s = {rate / bare:.2f} × bare",
         )
+    for path, app_time in r["in_process"]["app"].items():
+        bare_time = r["in_process"]["bare"][path]
+        row(
+            f"`{path}` in process, warm (the WSGI application called in a loop, no server)",
+            f"{app_time['cpu_us']:.0f} µs of CPU a request against the bare app's "
+            f"{bare_time['cpu_us']:.0f} µs (wall {app_time['wall_us']:.0f} against "
+            f"{bare_time['wall_us']:.0f} µs)",
+        )
     for label, s in r["cold_statistics"].items():
         row(
             f"statistics cold ({label}), {s['runs']} runs",
@@ -642,6 +663,12 @@ def main() -> None:
         # As on several app machines: no state file, the state row read on every request.
         every = {"PUBLIC_STATE_FILE": ""}
         servers.append(Server(env | every, args.workers, "row-read", WORK))
+        step("in process: warm public requests through each WSGI application, no server")
+        r["in_process"] = {"app": wsgi_loop(env), "bare": wsgi_loop(env | bare)}
+        for path, app_time in r["in_process"]["app"].items():
+            bare_time = r["in_process"]["bare"][path]
+            app_us, bare_us = app_time["cpu_us"], bare_time["cpu_us"]
+            print(f"  {path:<18} app {app_us:5.0f} µs  bare {bare_us:5.0f} µs")
         step("throughput, warm: the public pages and the bare app's copies of them")
         measured = {"": servers[0], "bare": servers[1], "row read": servers[2]}
         r["throughput"] = throughput(measured, args, wrk)
