@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := DEBUG=1
 HOST ?= 127.0.0.1:8000
+# `make test` runs the suite on every core (pytest-xdist), each worker on its own test database;
+# `make test WORKERS=0` runs it in one process.
+WORKERS ?= auto
 
 .PHONY: run test install lint format messages bench clean
 
@@ -26,7 +29,7 @@ run: install
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

@@ -61,6 +61,9 @@ def test_model_names_are_served_in_kazakh_and_russian():
 needs_gettext = pytest.mark.skipif(
     not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed"
 )
+# The tests that read the extraction stay on one worker under `make test` (pytest-xdist), so
+# that makemessages runs once.
+one_extraction = pytest.mark.xdist_group("makemessages")
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,7 @@ def extracted(tmp_path_factory) -> dict[str, polib.POFile]:
 
 
 @needs_gettext
+@one_extraction
 def test_catalogs_hold_every_message_of_the_code_and_templates(extracted):
     for language in LANGUAGES:
         committed = {(e.msgctxt, e.msgid) for e in catalog(language) if not e.obsolete}
@@ -98,6 +102,7 @@ def test_catalogs_hold_every_message_of_the_code_and_templates(extracted):
 
 
 @needs_gettext
+@one_extraction
 def test_every_translated_message_is_still_found_in_the_code_and_templates(extracted):
     # A module or template moved where makemessages does not look (outside the project's
     # folders) would keep its strings in English, and `make messages` would drop them.

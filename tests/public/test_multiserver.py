@@ -31,6 +31,10 @@ from django.conf import settings
 
 from tests.public.publishing import exact_key
 
+# Under `make test` (pytest-xdist) the module's tests stay on one worker, so that its database
+# is migrated once, not once per worker.
+pytestmark = pytest.mark.xdist_group("multiserver")
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.getenv("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PERSONS = 12
@@ -63,12 +67,6 @@ print(client.cookies["{settings.SESSION_COOKIE_NAME}"].value)
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Site:
     def __init__(self, env: dict, session: str) -> None:
         self.env = env
@@ -76,15 +74,20 @@ class Site:
         self.servers: list[tuple[subprocess.Popen, str]] = []
 
     def start_server(self) -> str:
-        port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        process = subprocess.Popen(
-            [str(gunicorn), "casetracker.wsgi", f"--bind=127.0.0.1:{port}", "--workers=1"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        # gunicorn serves a socket bound here to a port the system picks: no other process (a
+        # live server, a gunicorn of another test worker) can take the port in between.
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            port = listener.getsockname()[1]
+            fd = listener.fileno()
+            process = subprocess.Popen(
+                [str(gunicorn), "casetracker.wsgi", f"--bind=fd://{fd}", "--workers=1"],
+                cwd=ROOT,
+                env=self.env,
+                pass_fds=[fd],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         url = f"http://127.0.0.1:{port}"
         self.servers.append((process, url))
         deadline = time.monotonic() + 30
