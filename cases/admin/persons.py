@@ -22,7 +22,7 @@ from cases import name_search
 from cases.admin.concurrency import ConcurrencyGuardMixin
 from cases.admin.consents import ConsentInline, PersonConsentFilter, standing_withdrawals
 from cases.admin.dates import ApproximateDatesAdminMixin
-from cases.admin.family import NewPetitionInline, NewRelativeInline, missing_for_forms
+from cases.admin.family import NewPetitionInline, NewRelativeInline
 from cases.admin.filters import (
     AssigneeFilter,
     DetentionYearFilter,
@@ -56,6 +56,7 @@ from cases.admin.search import (
 from cases.contact_access import may_read_contact_details, searchable_kinships
 from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
+from cases.letters.readiness import missing_for_forms
 from cases.models import (
     DetainedPerson,
     Kinship,
@@ -502,10 +503,13 @@ class DetainedPersonAdmin(
             url = reverse("admin:cases_petition_add")
             context["add_petition_url"] = f"{url}?persons={obj.pk}"
         if obj is not None and obj.pk:
-            context["missing_for_forms"] = missing_for_forms(obj)
+            documents = readiness_table([obj])
+            context["letters_documents"] = documents
+            context["missing_for_forms"] = missing_for_forms(
+                obj, [document["readiness"] for document in documents]
+            )
             context["likely_duplicates"] = likely_matches_for(obj)
             context["withdrawn_consents"] = standing_withdrawals(obj)
-            context["letters_documents"] = readiness_table([obj])
             if may_draft(request.user):
                 context["draft_url"] = reverse("admin:cases_detainedperson_draft", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
