@@ -83,6 +83,20 @@ def last_day(value: datetime.date, precision: str) -> datetime.date:
     return value
 
 
+@functools.cache
+def month_name(month: int, language: str, *, with_day: bool = False) -> str:
+    """Django's name of `month` (1 to 12) in `language` as a sentence writes it: 'наурыз',
+    'март', 'March'; `with_day`, the form a day is written with: 'марта' (12 марта)."""
+    with translation.override(language):
+        in_date = str(MONTHS_ALT[month])
+        if with_day:
+            return in_date
+        # MONTHS is capitalised as a calendar's heading; a sentence writes the month as the
+        # language's dates do (MONTHS_ALT): lower case in Kazakh and Russian, not in English.
+        name = str(MONTHS[month])
+        return name.lower() if in_date[:1].islower() else name
+
+
 class ApproximateDate(NamedTuple):
     date: datetime.date
     precision: str

@@ -12,7 +12,7 @@ missing or extra costs little. The reasons say what made the names differ.
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
@@ -82,6 +82,20 @@ class Spelling:
     def of(cls, text: str) -> "Spelling":
         return _spelling(text)
 
+    # Worked out once a spelling: compare reads them for every pair of names.
+    @cached_property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(word.stem for word in self.words)
+
+    @cached_property
+    def weights(self) -> tuple[float, ...]:
+        return tuple(_weight(word) for word in self.words)
+
+    @cached_property
+    def written(self) -> frozenset[str]:
+        """The words as written, case folded."""
+        return frozenset(_WORDS.split(self.text.casefold()))
+
 
 @lru_cache(maxsize=8192)
 def _spelling(text: str) -> Spelling:
@@ -117,18 +131,19 @@ class NameMatch:
 NO_MATCH = NameMatch(0)
 
 
-def _word_similarity(query: NameWord, candidate: NameWord, chinese: bool) -> tuple[float, str]:
-    """How alike two words are (0–1), and how they were paired."""
-    if query.stem == candidate.stem:
+@lru_cache(maxsize=65536)  # a register has far fewer distinct words than pairs of names
+def _word_similarity(query: str, candidate: str, chinese: bool) -> tuple[float, str]:
+    """How alike two words are by their stems (0–1), and how they were paired."""
+    if query == candidate:
         return 1.0, Reason.SAME_NAME
-    if query.is_initial or candidate.is_initial:
-        if query.stem[0] == candidate.stem[0]:
+    if len(query) == 1 or len(candidate) == 1:  # an initial
+        if query[0] == candidate[0]:
             return INITIAL_CREDIT, Reason.INITIALS
         return 0.0, ""
-    ratio = fuzz.ratio(query.stem, candidate.stem) / 100
+    ratio = fuzz.ratio(query, candidate) / 100
     if ratio < FUZZY_KNEE:
         ratio = max(0.0, ratio - (FUZZY_KNEE - ratio) * FUZZY_SLOPE)
-    shape_a, shape_b = skeleton(query.stem), skeleton(candidate.stem)
+    shape_a, shape_b = skeleton(query), skeleton(candidate)
     if len(shape_a) >= 2 and len(shape_b) >= 2:
         if chinese:
             # Characters also drop a consonant now and then (米日古丽 mirguli, Mihrigul).
@@ -151,8 +166,8 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
         return NO_MATCH
     chinese = Script.CHINESE in (query.script, candidate.script)
     options = []
-    for i, word in enumerate(query.words):
-        for j, other in enumerate(candidate.words):
+    for i, word in enumerate(query.stems):
+        for j, other in enumerate(candidate.stems):
             similarity, how = _word_similarity(word, other, chinese)
             if similarity >= WORD_MIN:
                 options.append((similarity, -abs(i - j), i, j, how))
@@ -168,7 +183,7 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
     credit = total = 0.0
     factor = 1.0
     for i, word in enumerate(query.words):
-        weight = _weight(word)
+        weight = query.weights[i]
         total += weight
         if i not in paired:
             if word.is_patronymic and len(paired) >= 2:
@@ -179,8 +194,9 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
             continue
         j, similarity, how = paired[i]
         other = candidate.words[j]
-        credit += similarity * max(weight, _weight(other))
-        total += max(weight, _weight(other)) - weight
+        pair_weight = max(weight, candidate.weights[j])
+        credit += similarity * pair_weight
+        total += pair_weight - weight
         reasons.add(how)
         if word.folded != other.folded and how == Reason.SAME_NAME:
             ending = _ending_reason(word, other)
@@ -188,7 +204,7 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
             respelled = True
             if ending != Reason.SAME_NAME:
                 # Below the same name with the same ending: Дауитханов finds Дауитханов first.
-                credit -= ENDING_COST * max(weight, _weight(other))
+                credit -= ENDING_COST * pair_weight
     for j, other in enumerate(candidate.words):
         if j in used:
             continue
@@ -209,11 +225,10 @@ def compare(query: Spelling, candidate: Spelling) -> NameMatch:
             reasons.add(Reason.GIVEN_NAME_ONLY if paired[0][0] == 0 else Reason.PART_MISSING)
     other_script = query.script != candidate.script
     # Written otherwise, though folded alike (Гульбахар Джалилова, Гүлбахар Жәлилова)?
-    respelled = respelled or not set(_WORDS.split(query.text.casefold())) <= set(
-        _WORDS.split(candidate.text.casefold())
-    )
+    respelled = respelled or not query.written <= candidate.written
     return NameMatch(
-        round(max(0.0, min(score, 1.0)) * 100), _ordered(reasons, other_script, respelled)
+        round(max(0.0, min(score, 1.0)) * 100),
+        _ordered(frozenset(reasons), other_script, respelled),
     )
 
 
@@ -232,7 +247,9 @@ def _ending_reason(word: NameWord, other: NameWord) -> str:
 _REASON_ORDER = list(REASON_LABELS)
 
 
-def _ordered(reasons: set[str], other_script: bool, respelled: bool) -> tuple[str, ...]:
+@lru_cache(maxsize=1024)  # a few dozen combinations recur in every comparison
+def _ordered(found: frozenset[str], other_script: bool, respelled: bool) -> tuple[str, ...]:
+    reasons = set(found)
     if Reason.SAME_NAME in reasons:
         if other_script:
             reasons.add(Reason.OTHER_ALPHABET)

@@ -1,6 +1,5 @@
 """A whole family on the case page, without pop-up windows: new relatives and a first petition
-typed in rows of the case's own form, and what the case still lacks for the UN forms and the
-statistics.
+typed in rows of the case's own form.
 
 The admin saves the page in one transaction: a row with an error shows it and nothing is saved.
 Relatives, kinships and petitions are saved through their models (and save_petition), so the
@@ -16,7 +15,6 @@ from cases.admin.dates import ApproximateDateField
 from cases.contact_access import ADD_RELATIVE_PERMISSION, may_enter_contact_details
 from cases.models import (
     Authority,
-    Consent,
     DetainedPerson,
     Kinship,
     Petition,
@@ -233,26 +231,3 @@ class NewPetitionInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return self.has_add_permission(request, obj)
-
-
-# --- What the case still lacks ----------------------------------------------------------------
-
-
-def missing_for_forms(person: DetainedPerson) -> list[tuple[str, str]]:
-    """What the UN forms and the statistics ask for that the case does not say yet, each with
-    the id of the element where it is entered: (label, anchor)."""
-    unknown = "unknown"
-    consented = Consent.objects.filter(person=person).valid_on().exists()
-    fields = [
-        ("detained_at", not person.detained_at),
-        ("home_place", not person.home_place_id),
-        ("detained_by", person.detained_by == unknown),
-        ("reason_given", person.reason_given == unknown),
-        ("ethnicity", person.ethnicity == unknown),
-    ]
-    checks = [
-        (missing, DetainedPerson._meta.get_field(name).verbose_name, f"id_{name}")
-        for name, missing in fields
-    ]
-    checks.append((not consented, _("the family's consent"), "consents-group"))
-    return [(label, anchor) for missing, label, anchor in checks if missing]

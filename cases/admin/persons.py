@@ -23,7 +23,7 @@ from cases import name_search
 from cases.admin.concurrency import ConcurrencyGuardMixin
 from cases.admin.consents import ConsentInline, PersonConsentFilter, standing_withdrawals
 from cases.admin.dates import ApproximateDatesAdminMixin
-from cases.admin.family import NewPetitionInline, NewRelativeInline, missing_for_forms
+from cases.admin.family import NewPetitionInline, NewRelativeInline
 from cases.admin.filters import (
     AssigneeFilter,
     DetentionYearFilter,
@@ -57,6 +57,7 @@ from cases.admin.search import (
 from cases.contact_access import may_read_contact_details, searchable_kinships
 from cases.duplicates import likely_matches_for
 from cases.intake.admin import PersonImportExportMixin
+from cases.letters.readiness import missing_for_forms
 from cases.models import (
     DetainedPerson,
     Kinship,
@@ -409,7 +410,10 @@ class DetainedPersonAdmin(
             Relative.objects.all(), [query], RelativeAdmin.ranked_name_fields
         )
         pks = [ranked.pk for ranked in relatives[:RANKED_LIMIT]]
-        return Q(pk__in=Kinship.objects.filter(relative__in=pks).values("person"))
+        # Their cases' ids, not a subquery: a subquery ORed with the ids of the cases named so
+        # makes PostgreSQL read every case (1.35 s against 0.35 s at 20,000 persons).
+        persons = Kinship.objects.filter(relative__in=pks).values_list("person", flat=True)
+        return Q(pk__in=list(persons.distinct())) if pks else Q()
 
     def cases_of(self, person: DetainedPerson) -> list[str]:
         return [person.case_number]
@@ -522,12 +526,15 @@ class DetainedPersonAdmin(
             url = reverse("admin:cases_petition_add")
             context["add_petition_url"] = f"{url}?persons={obj.pk}"
         if obj is not None and obj.pk:
-            context["missing_for_forms"] = missing_for_forms(obj)
+            documents = readiness_table([obj])
+            context["letters_documents"] = documents
+            context["missing_for_forms"] = missing_for_forms(
+                obj, [document["readiness"] for document in documents]
+            )
             context["likely_matches_url"] = reverse(
                 "admin:cases_detainedperson_likely_matches", args=[obj.pk]
             )
             context["withdrawn_consents"] = standing_withdrawals(obj)
-            context["letters_documents"] = readiness_table([obj])
             if may_draft(request.user):
                 context["draft_url"] = reverse("admin:cases_detainedperson_draft", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -14,7 +14,8 @@ from cases.models import DatePrecision, Petition
 
 
 class Element:
-    """What a document may need from the case; the readiness check looks for each."""
+    """What a document may need from the case, or the statistics count it by; the readiness
+    check looks for each."""
 
     IDENTITY = "identity"
     CITIZENSHIP = "citizenship"
@@ -25,6 +26,8 @@ class Element:
     STEPS = "steps"
     SUBMITTER = "submitter"
     CONSENT = "consent"
+    HOME_PLACE = "home_place"
+    ETHNICITY = "ethnicity"
 
 
 # The order the readiness check lists them in.
@@ -39,6 +42,9 @@ ELEMENT_ORDER = (
     Element.SUBMITTER,
     Element.CONSENT,
 )
+
+# What the public statistics count a case by (no document asks for them).
+STATISTICS_ELEMENTS = (Element.HOME_PLACE, Element.ETHNICITY)
 
 
 @dataclass(frozen=True)

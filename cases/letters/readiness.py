@@ -1,5 +1,6 @@
 """The readiness check: which elements a kind of document needs, present or missing in the case,
-each with a link to the field where it is entered."""
+each with a link to the field where it is entered; and from the same checks, what a case still
+lacks for the UN forms and the statistics (the list at the top of its page)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -8,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.letters.kinds import Element, Kind
+from cases.letters.kinds import ELEMENT_ORDER, STATISTICS_ELEMENTS, Element, Kind
 from cases.models import (
     SCOPE_FIELDS,
     Consent,
     ConsentScope,
     DatePrecision,
     DetainedPerson,
+    Ethnicity,
     Kinship,
     Petition,
     PetitionStatus,
@@ -34,6 +36,8 @@ LABELS = {
     Element.STEPS: _("steps the family took (petitions submitted)"),
     Element.SUBMITTER: _("who submits: the family contact or an organisation"),
     Element.CONSENT: _("the family's consent to petitions to Kazakhstan's authorities"),
+    Element.HOME_PLACE: DetainedPerson._meta.get_field("home_place").verbose_name,
+    Element.ETHNICITY: DetainedPerson._meta.get_field("ethnicity").verbose_name,
 }
 DATE_AT_LEAST_MONTH = _("date of detention, at least month and year")
 UN_CONSENT = _("the family's consent to submissions to UN bodies, valid today")
@@ -46,9 +50,11 @@ _ANCHORS = {
     Element.PLACE: "id_detained_at",
     Element.FORCES: "id_detained_by",
     Element.REASON: "id_reason_given",
-    Element.STEPS: "petitions",
+    Element.STEPS: "Petition_persons-group",
     Element.SUBMITTER: "kinships-group",
     Element.CONSENT: "consents-group",
+    Element.HOME_PLACE: "id_home_place",
+    Element.ETHNICITY: "id_ethnicity",
 }
 
 
@@ -62,6 +68,8 @@ class Check:
     # The case numbers whose case lacks it (for the sender and consent: the cases concerned).
     missing_in: tuple[str, ...] = ()
     url: str = ""
+    # The id of where it is entered on the case page.
+    anchor: str = ""
 
     @property
     def present(self) -> bool:
@@ -132,26 +140,36 @@ class CaseFacts:
         )
 
 
-def _person_has(element: str, person: DetainedPerson, kind: Kind, facts: CaseFacts) -> bool:
+def _on_record(element: str, person: DetainedPerson) -> bool:
+    """Whether the case's own fields say what `element` asks, for the elements that are one
+    field of the case."""
     if element == Element.IDENTITY:
         return bool(person.full_name) and not person.name_withheld
     if element == Element.CITIZENSHIP:
         return person.citizenship != DetainedPerson.Citizenship.UNKNOWN
-    if element == Element.DETENTION_DATE:
-        return person.detained_on is not None and (
-            _PRECISION_RANK[person.detained_on_precision] >= _PRECISION_RANK[kind.date_precision]
-        )
     if element == Element.PLACE:
         return bool(person.detained_at.strip())
     if element == Element.FORCES:
         return person.detained_by != DetainedPerson.DetainedBy.UNKNOWN
     if element == Element.REASON:
         return person.reason_given != DetainedPerson.Reason.UNKNOWN
+    if element == Element.HOME_PLACE:
+        return person.home_place_id is not None
+    if element == Element.ETHNICITY:
+        return person.ethnicity != Ethnicity.UNKNOWN
+    raise ValueError(element)
+
+
+def _person_has(element: str, person: DetainedPerson, kind: Kind, facts: CaseFacts) -> bool:
+    if element == Element.DETENTION_DATE:
+        return person.detained_on is not None and (
+            _PRECISION_RANK[person.detained_on_precision] >= _PRECISION_RANK[kind.date_precision]
+        )
     if element == Element.STEPS:
         return person.pk in facts.with_steps
     if element == Element.CONSENT:
         return person.pk in facts.consented[consent_scope(kind)]
-    raise ValueError(element)
+    return _on_record(element, person)
 
 
 def _url(element: str, person: DetainedPerson) -> str:
@@ -192,16 +210,37 @@ def check_readiness(
             lacking = [
                 person for person in persons if not _person_has(element, person, kind, facts)
             ]
-        readiness.checks.append(
-            Check(
-                element=element,
-                label=str(label),
-                required=element in kind.required,
-                missing_in=tuple(person.case_number for person in lacking),
-                url=_url(element, lacking[0]) if lacking else "",
-            )
-        )
+        readiness.checks.append(_check(element, label, element in kind.required, lacking))
     return readiness
+
+
+def _check(element: str, label, required: bool, lacking: list[DetainedPerson]) -> Check:
+    return Check(
+        element=element,
+        label=str(label),
+        required=required,
+        missing_in=tuple(person.case_number for person in lacking),
+        url=_url(element, lacking[0]) if lacking else "",
+        anchor=_ANCHORS[element],
+    )
+
+
+def missing_for_forms(person: DetainedPerson, documents: list[Readiness]) -> list[Check]:
+    """What the UN forms require and the statistics count that `person`'s case does not say
+    yet, an element once: read from the readiness of each kind of document for the case
+    (`documents`), so the list and the documents' checks cannot disagree."""
+    un_missing: dict[str, Check] = {}
+    for readiness in documents:
+        if readiness.kind.is_un:
+            for check in readiness.missing_required:
+                # Missing for both UN kinds: listed once, with the first kind's label.
+                un_missing.setdefault(check.element, check)
+    statistics = [
+        _check(element, LABELS[element], False, [person])
+        for element in STATISTICS_ELEMENTS
+        if not _on_record(element, person)
+    ]
+    return [un_missing[e] for e in ELEMENT_ORDER if e in un_missing] + statistics
 
 
 def steps_taken(persons: list[DetainedPerson]) -> list[Petition]:

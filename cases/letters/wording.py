@@ -11,36 +11,21 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from cases.dates import month_name
 from cases.models import DatePrecision
 from cases.names import transliterate
 
 LANGUAGES = ("kk", "ru", "en")
 
-# Month names: Kazakh nominative and locative ("наурызда", in March), Russian genitive and
-# prepositional ("марта", "в марте"), English.
-_KK_MONTHS = (
-    "қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым",
-    "шілде", "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан",
-)  # fmt: skip
+# Month names Django lacks (the others are month_name's): Kazakh locative ("наурызда", in
+# March), Russian prepositional ("в марте").
 _KK_MONTHS_IN = (
     "қаңтарда", "ақпанда", "наурызда", "сәуірде", "мамырда", "маусымда",
     "шілдеде", "тамызда", "қыркүйекте", "қазанда", "қарашада", "желтоқсанда",
 )  # fmt: skip
-_RU_MONTHS_OF = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
 _RU_MONTHS_IN = (
     "январе", "феврале", "марте", "апреле", "мае", "июне",
     "июле", "августе", "сентябре", "октябре", "ноябре", "декабре",
-)  # fmt: skip
-_RU_MONTHS = (
-    "январь", "февраль", "март", "апрель", "май", "июнь",
-    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
-)  # fmt: skip
-_EN_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
 
@@ -49,18 +34,18 @@ def date_text(value: datetime.date | None, precision: str, language: str) -> str
     ('2019 жылғы наурыз', 'март 2019 года')."""
     if value is None:
         return ""
-    year, month, day = value.year, value.month - 1, value.day
+    year, day = value.year, value.day
     if precision == DatePrecision.YEAR:
         return {"kk": f"{year} жыл", "ru": f"{year} год"}.get(language, str(year))
     if precision == DatePrecision.MONTH:
-        return {
-            "kk": f"{year} жылғы {_KK_MONTHS[month]}",
-            "ru": f"{_RU_MONTHS[month]} {year} года",
-        }.get(language, f"{_EN_MONTHS[month]} {year}")
-    return {
-        "kk": f"{year} жылғы {day} {_KK_MONTHS[month]}",
-        "ru": f"{day} {_RU_MONTHS_OF[month]} {year} года",
-    }.get(language, f"{day} {_EN_MONTHS[month]} {year}")
+        month = month_name(value.month, language)
+        return {"kk": f"{year} жылғы {month}", "ru": f"{month} {year} года"}.get(
+            language, f"{month} {year}"
+        )
+    month = month_name(value.month, language, with_day=True)
+    return {"kk": f"{year} жылғы {day} {month}", "ru": f"{day} {month} {year} года"}.get(
+        language, f"{day} {month} {year}"
+    )
 
 
 def date_when(value: datetime.date | None, precision: str, language: str) -> str:
@@ -68,18 +53,19 @@ def date_when(value: datetime.date | None, precision: str, language: str) -> str
     'in March 2019', 'on 12 March 2019'."""
     if value is None:
         return ""
-    year, month, day = value.year, value.month - 1, value.day
+    year, index, day = value.year, value.month - 1, value.day
     if precision == DatePrecision.YEAR:
         return {"kk": f"{year} жылы", "ru": f"в {year} году"}.get(language, f"in {year}")
     if precision == DatePrecision.MONTH:
         return {
-            "kk": f"{year} жылғы {_KK_MONTHS_IN[month]}",
-            "ru": f"в {_RU_MONTHS_IN[month]} {year} года",
-        }.get(language, f"in {_EN_MONTHS[month]} {year}")
+            "kk": f"{year} жылғы {_KK_MONTHS_IN[index]}",
+            "ru": f"в {_RU_MONTHS_IN[index]} {year} года",
+        }.get(language, f"in {month_name(value.month, language)} {year}")
+    with_day = month_name(value.month, language, with_day=True)
     return {
-        "kk": f"{year} жылғы {day} {_KK_MONTHS_IN[month]}",
-        "ru": f"{day} {_RU_MONTHS_OF[month]} {year} года",
-    }.get(language, f"on {day} {_EN_MONTHS[month]} {year}")
+        "kk": f"{year} жылғы {day} {_KK_MONTHS_IN[index]}",
+        "ru": f"{day} {with_day} {year} года",
+    }.get(language, f"on {day} {with_day} {year}")
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

@@ -20,7 +20,7 @@ from cases.models import (
 )
 from cases.public import tallies
 from cases.roles import sync_groups
-from tests.factories import make_person, make_user, place, unchanged_post_data
+from tests.factories import make_person, make_petition, make_user, place, unchanged_post_data
 from tests.public.test_tallies import cell, stored_tallies
 from tests.test_consent import make_consent
 
@@ -191,18 +191,32 @@ def test_the_case_page_lists_what_the_un_forms_and_statistics_still_need(client)
     page = client.get(change_url(person)).content.decode()
 
     checklist = page.split('class="module missing-for-forms"')[1].split("</nav>")[0]
-    for anchor in ("id_detained_at", "id_detained_by", "id_reason_given", "id_ethnicity"):
+    anchors = (
+        "id_detained_on",
+        "id_detained_at",
+        "id_detained_by",
+        "id_reason_given",
+        "Petition_persons-group",
+        "kinships-group",
+        "consents-group",
+        "id_home_place",
+        "id_ethnicity",
+    )
+    for anchor in anchors:
         assert f'href="#{anchor}"' in checklist
         assert f'id="{anchor}"' in page
-    assert 'href="#consents-group"' in checklist and 'id="consents-group"' in page
 
+    person.detained_on = datetime.date(2018, 3, 1)
+    person.detained_on_precision = DatePrecision.MONTH
     person.detained_at = "Ghulja"
     person.home_place = place("ili")
     person.detained_by = DetainedPerson.DetainedBy.POLICE
     person.reason_given = DetainedPerson.Reason.NONE_GIVEN
     person.ethnicity = Ethnicity.KAZAKH
     person.save()
-    make_consent(person)
+    make_consent(person)  # by a relative, who becomes the family contact
+    person.kinships.update(is_contact=True)
+    make_petition(person)
 
     assert "missing-for-forms" not in client.get(change_url(person)).content.decode()
 

@@ -50,6 +50,34 @@ def test_the_case_page_lists_what_each_document_lacks(client, model_case):
     assert f"{draft_url}?document=un_wgeid:en" not in html
 
 
+def test_a_missing_place_shows_at_the_top_and_in_the_documents_until_it_is_filled(
+    client, completed_case
+):
+    signed_in(client, "Advocate")
+    change_url = reverse("admin:cases_detainedperson_change", args=[completed_case.pk])
+    completed_case.detained_at = " "
+    completed_case.save()
+
+    def place_missing() -> tuple[bool, list[str]]:
+        page = client.get(change_url)
+        top = [check.element for check in page.context["missing_for_forms"]]
+        html = page.content.decode()
+        assert ('href="#id_detained_at"' in html) == ("place" in top)
+        documents = [
+            item["kind"].code
+            for item in page.context["letters_documents"]
+            if "place" in [check.element for check in item["readiness"].missing]
+        ]
+        return "place" in top, documents
+
+    assert place_missing() == (True, ["president", "mfa", "un_wgeid", "un_wgad"])
+
+    completed_case.detained_at = "Шәуешек"
+    completed_case.save()
+
+    assert place_missing() == (False, [])
+
+
 def test_an_advocate_drafts_a_letter_from_the_persons_list(client, model_case):
     advocate = signed_in(client, "Advocate")
     changelist = reverse("admin:cases_detainedperson_changelist")

@@ -70,11 +70,15 @@ def test_without_the_permission_the_phone_finds_only_the_users_own_cases(client,
     assert found(client, '"702 000 0000"') == []
 
 
+def queries_of(client, query: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        found(client, query)
+    return len(context)
+
+
 def test_the_search_runs_as_many_queries_for_six_matches_as_for_one(admin_client, family):
     def queries() -> int:
-        with CaptureQueriesContext(connection) as context:
-            found(admin_client, '"555 014"')
-        return len(context)
+        return queries_of(admin_client, '"555 014"')
 
     one = queries()
     for index in range(5):
@@ -84,3 +88,17 @@ def test_the_search_runs_as_many_queries_for_six_matches_as_for_one(admin_client
     # To prevent an n+1 issue: the list's queries do not grow with the matches.
     assert queries() == one
     assert len(found(admin_client, '"555 014"')) == 6
+
+
+def test_a_name_search_through_relatives_runs_as_many_queries_for_six_cases_as_for_one(
+    admin_client, family
+):
+    def queries() -> int:
+        return queries_of(admin_client, "Kairat Dauitkhan")
+
+    one = queries()
+    for index in range(5):
+        make_kinship(make_person(f"Case {index}"), make_relative("Қайрат Дәуітхан"))
+    # To prevent an n+1 issue: the relatives' cases are read in one query, however many.
+    assert queries() == one
+    assert len(found(admin_client, "Kairat Dauitkhan")) == 6

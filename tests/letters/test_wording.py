@@ -35,6 +35,7 @@ def test_a_date_in_a_sentence_is_as_vague_as_it_is_known(precision, language, ex
         (DatePrecision.MONTH, "kk", "2019 жылғы наурыз"),
         (DatePrecision.MONTH, "ru", "март 2019 года"),
         (DatePrecision.MONTH, "en", "March 2019"),
+        (DatePrecision.DAY, "kk", "2019 жылғы 12 наурыз"),
         (DatePrecision.DAY, "ru", "12 марта 2019 года"),
         (DatePrecision.DAY, "en", "12 March 2019"),
     ],
@@ -48,6 +49,18 @@ def test_kazakh_locative_follows_the_vowels_of_the_month():
     april = datetime.date(2018, 4, 1)
     assert date_when(september, DatePrecision.MONTH, "kk") == "2018 жылғы қыркүйекте"
     assert date_when(april, DatePrecision.MONTH, "kk") == "2018 жылғы сәуірде"
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_is_written_as_a_sentence_writes_it(month):
+    first = datetime.date(2019, month, 1)
+    kk, ru, en = (date_text(first, DatePrecision.MONTH, code) for code in ("kk", "ru", "en"))
+    # Django's names mid-sentence: lower case in Kazakh and Russian, capitalised in English.
+    assert kk == kk.lower() and ru == ru.lower() and en[0].isupper()
+    # The locative and prepositional forms (ours) grow from Django's nominative.
+    kk_name, ru_name = kk.split()[-1], ru.split()[0]
+    assert date_when(first, DatePrecision.MONTH, "kk").split()[-1].startswith(kk_name)
+    assert date_when(first, DatePrecision.MONTH, "ru").split()[1].startswith(ru_name[:-1])
 
 
 def test_no_date_is_no_text():
