@@ -133,6 +133,10 @@ def admin_pages() -> dict[str, str]:
         "persons changelist": persons,
         "petitions changelist": reverse("admin:cases_petition_changelist"),
         "person change page": reverse("admin:cases_detainedperson_change", args=[person.pk]),
+        # Fetched by the change page once shown (static/js/likely_matches.js).
+        "person's likely matches": reverse(
+            "admin:cases_detainedperson_likely_matches", args=[person.pk]
+        ),
         f"name search '{surname}'": f"{persons}?q={surname}",
     }
 
