@@ -26,10 +26,13 @@ def serve_over_http(settings) -> None:
     settings.SESSION_COOKIE_SECURE = False
 
 
-def new_page(browser, base_url: str, language: str, viewport: dict = DESKTOP):
+def new_page(
+    browser, base_url: str, language: str, viewport: dict = DESKTOP, *, enforce_csp: bool = False
+):
     """A page in a fresh context whose language cookie asks for `language`. The context ignores
-    the pages' Content-Security-Policy, so that axe can be injected (the pages run as served)."""
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    the pages' Content-Security-Policy, so that axe can be injected (the pages run as served),
+    unless `enforce_csp`."""
+    context = browser.new_context(viewport=viewport, bypass_csp=not enforce_csp)
     cookie = {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}
     context.add_cookies([cookie])
     return context.new_page()

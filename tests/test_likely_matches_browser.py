@@ -3,10 +3,9 @@ request, static/js/likely_matches.js), in a real browser under the site's
 Content-Security-Policy (tests/browsing.py)."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
-from tests.browsing import DESKTOP, PASSWORD, serve_over_http, sign_in
+from tests.browsing import PASSWORD, new_page, serve_over_http, sign_in
 from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -19,11 +18,7 @@ def test_the_likely_matches_appear_on_the_case_page(browser, live_server, settin
     make_person("Марат Тоқашбаев", birth_year=1985)
     make_user("carol", superuser=True)
     # The pages as served: their Content-Security-Policy applies.
-    context = browser.new_context(viewport=DESKTOP)
-    context.add_cookies(
-        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = new_page(browser, live_server.url, "en", enforce_csp=True)
     refused = []
     page.on(
         "console",
@@ -38,4 +33,4 @@ def test_the_likely_matches_appear_on_the_case_page(browser, live_server, settin
     assert "Possibly the same person" in panel.inner_text()
     assert [link.inner_text() for link in panel.locator("tbody a").all()] == [match.case_number]
     assert refused == []
-    context.close()
+    page.context.close()

@@ -344,22 +344,31 @@ class DetainedPersonAdmin(
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        draft = self.admin_site.admin_view(self.draft_view)
-        matches = self.admin_site.admin_view(self.likely_matches_view)
+        draft = self.case_view(self.draft_view)
+        matches = self.case_view(self.likely_matches_view)
         return [
             path("<path:object_id>/draft/", draft, name=f"{prefix}_draft"),
             path("<path:object_id>/likely-matches/", matches, name=f"{prefix}_likely_matches"),
             *super().get_urls(),
         ]
 
-    def likely_matches_view(self, request, object_id):
+    def case_view(self, view):
+        """An admin page of one case, `view(request, person)`, for those who may see the case;
+        the admin's own answer for a case that doesn't exist."""
+
+        def one_case(request, object_id):
+            person = self.get_object(request, unquote(object_id))
+            if person is None:
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            if not self.has_view_permission(request, person):
+                raise PermissionDenied
+            return view(request, person)
+
+        return self.admin_site.admin_view(one_case)
+
+    def likely_matches_view(self, request, person):
         """The cases that may be the same person as this one, for its page to show once found:
         at 100,000 cases the search took more than the rest of the page (bench/NOTES.md)."""
-        person = self.get_object(request, unquote(object_id))
-        if person is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_permission(request, person):
-            raise PermissionDenied
         return TemplateResponse(
             request,
             "admin/cases/detainedperson/likely_matches.html",
@@ -503,13 +512,8 @@ class DetainedPersonAdmin(
             selected=[person.pk for person in persons],
         )
 
-    def draft_view(self, request, object_id):
+    def draft_view(self, request, person):
         """The drafting page of one case, linked from its readiness check."""
-        person = self.get_object(request, unquote(object_id))
-        if person is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_permission(request, person):
-            raise PermissionDenied
         change_url = reverse("admin:cases_detainedperson_change", args=[person.pk])
         return draft_page(self, request, [person], cancel_url=change_url)
 
