@@ -302,7 +302,7 @@ LOGGING = {
 # is computed once for all of them. CACHE_KEY_PREFIX keeps two sites (or a test run) apart in one
 # Redis database.
 PUBLIC_STATE_FILE = os.getenv("PUBLIC_STATE_FILE")
-PUBLIC_STATE_RECHECK_SECONDS = float(os.getenv("PUBLIC_STATE_RECHECK_SECONDS", "1"))
+PUBLIC_STATE_RECHECK_SECONDS = envint("PUBLIC_STATE_RECHECK_SECONDS", "1")
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
